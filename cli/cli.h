@@ -1,0 +1,15 @@
+// The schemac command line as a library call, so tests drive exactly what users run, in-process.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace schemac::cli {
+
+// Runs schemac with `args` (without the program name), writing to `out` and `err`. Returns the exit
+// code: 0 success / valid, 1 errors, 2 usage errors (and, for plan, changes pending).
+// `color`: whether diagnostics may use ANSI colours (the caller decides from isatty).
+int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, bool color = false);
+
+}  // namespace schemac::cli
