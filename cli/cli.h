@@ -8,7 +8,8 @@
 namespace schemac::cli {
 
 // Runs schemac with `args` (without the program name), writing to `out` and `err`. Returns the exit
-// code: 0 success / valid, 1 errors, 2 usage errors (and, for plan, changes pending).
+// code: 0 success / valid, 1 errors in the schema or the database, 2 changes pending (plan),
+// 64 a usage error on the command line.
 // `color`: whether diagnostics may use ANSI colours (the caller decides from isatty).
 int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, bool color = false);
 

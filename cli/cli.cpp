@@ -1,0 +1,87 @@
+#include "cli/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <ostream>
+
+#include "compiler/driver/compile.h"
+#include "compiler/sqlgen/sqlgen.h"
+
+#ifndef SCHEMAC_VERSION
+#define SCHEMAC_VERSION "dev"
+#endif
+
+namespace schemac::cli {
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 64;  // EX_USAGE: a mistake on the command line, not in the schema
+
+// Compiles and prints diagnostics; returns the compilation (catalog set when valid).
+std::unique_ptr<driver::Compilation> CompileAndReport(const std::vector<std::string>& paths,
+                                                      std::ostream& err, bool color) {
+  auto c = driver::Compile(paths);
+  err << c->diags.Render(color);
+  const size_t errors = c->diags.ErrorCount();
+  if (errors > 0) {
+    err << fmt::format("{} error{} generated\n", errors, errors == 1 ? "" : "s");
+  }
+  return c;
+}
+
+}  // namespace
+
+int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, bool color) {
+  CLI::App app{"schemac: declarative schema-as-code for PostgreSQL", "schemac"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("schemac ") + SCHEMAC_VERSION);
+  app.footer("Run 'schemac <command> --help' for a command's options. Docs: docs/cli.md");
+
+  std::vector<std::string> check_paths;
+  auto* check = app.add_subcommand("check", "Check .schema files: exit 0 when valid, 1 with diagnostics");
+  check->add_option("PATH", check_paths, "A .schema file or a directory of them (searched recursively)")
+      ->required();
+
+  std::vector<std::string> sql_paths;
+  auto* sql = app.add_subcommand(
+      "sql", "Print the DDL that creates the schema in an empty database, in dependency order");
+  sql->add_option("PATH", sql_paths, "A .schema file or a directory of them (searched recursively)")
+      ->required();
+
+  // CLI11 parses argv-style, last argument first.
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return kExitOk;
+  } catch (const CLI::CallForAllHelp&) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return kExitOk;
+  } catch (const CLI::CallForVersion&) {
+    out << "schemac " << SCHEMAC_VERSION << "\n";
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    // Subcommand --help is reported as CallForHelp from the subcommand; print that subcommand's help.
+    err << "schemac: " << e.what() << "\n";
+    err << "Run 'schemac --help' for usage.\n";
+    return kExitUsage;
+  }
+
+  if (check->parsed()) {
+    auto c = CompileAndReport(check_paths, err, color);
+    return c->catalog.has_value() ? kExitOk : kExitError;
+  }
+  if (sql->parsed()) {
+    auto c = CompileAndReport(sql_paths, err, color);
+    if (!c->catalog.has_value()) return kExitError;
+    out << sqlgen::CreateAll(*c->catalog);
+    return kExitOk;
+  }
+  return kExitUsage;
+}
+
+}  // namespace schemac::cli
