@@ -28,6 +28,8 @@ out=$here/out
 die() { echo "run_check.sh: $*" >&2; exit 1; }
 
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is missing: install package 'time' (scripts/install-deps.sh)"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 
 # ---- build ----------------------------------------------------------------------------------------
 if [[ ! -f $build/CMakeCache.txt ]]; then
@@ -43,8 +45,10 @@ if ! grep -q '^SCHEMAC_BUILD_BENCH:BOOL=ON' "$build/CMakeCache.txt"; then
   cmake -S "$repo" -B "$build" -DSCHEMAC_BUILD_BENCH=ON >/dev/null
 fi
 echo "== building schemac and schemac_bench_gen in $build ($build_type, -j2)"
-cmake --build "$build" --target schemac schemac_bench_gen -j 2 >/dev/null ||
-  cmake --build "$build" --target schemac schemac_bench_gen -j 1  # again, to show the error
+if ! cmake --build "$build" --target schemac schemac_bench_gen -j 2 >"$tmp/build.log" 2>&1; then
+  tail -n 40 "$tmp/build.log" >&2
+  die "build failed"
+fi
 schemac=$build/cli/schemac
 gen=$build/bench/schemac_bench_gen
 [[ -x $schemac && -x $gen ]] || die "build did not produce $schemac and $gen"
@@ -117,8 +121,6 @@ median_of() {
 }
 
 mkdir -p "$out"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 single=$out/check_${tables}.schema
 multi=$out/check_${tables}_${files}files
 echo

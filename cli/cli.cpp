@@ -51,6 +51,19 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   sql->add_option("PATH", sql_paths, "A .schema file or a directory of them (searched recursively)")
       ->required();
 
+  // A word that is not a command gets a clear message (CLI11 would only say a subcommand is required).
+  std::string names;
+  bool known = false;
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    names += (names.empty() ? "" : ", ") + sub->get_name();
+    known = known || (!args.empty() && sub->get_name() == args[0]);
+  }
+  if (!args.empty() && !args[0].empty() && args[0][0] != '-' && !known) {
+    err << fmt::format("schemac: unknown command '{}' (commands: {})\n", args[0], names);
+    err << "Run 'schemac --help' for usage.\n";
+    return kExitUsage;
+  }
+
   // CLI11 parses argv-style, last argument first.
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {

@@ -74,26 +74,26 @@ ast::File Builder::Build(SchemaParser::SchemaFileContext* ctx) {
   ast::File f;
   f.file_id = file_id_;
   for (auto* d : ctx->declaration()) {
-    if (auto* x = d->extensionDecl()) {
+    if (auto* ext = d->extensionDecl()) {
       ast::Extension e;
-      e.loc = LocOf(x);
-      auto ids = x->identifier();
+      e.loc = LocOf(ext);
+      auto ids = ext->identifier();
       e.name = NameOf(ids[0]);
       if (ids.size() > 1) e.schema = NameOf(ids[1]);
-      if (x->stringLiteral() != nullptr) e.version = StringOf(x->stringLiteral());
+      if (ext->stringLiteral() != nullptr) e.version = StringOf(ext->stringLiteral());
       f.decls.emplace_back(std::move(e));
-    } else if (auto* x = d->schemaDecl()) {
+    } else if (auto* sch = d->schemaDecl()) {
       ast::Schema s;
-      s.loc = LocOf(x);
-      s.name = NameOf(x->identifier());
-      if (x->renamedFrom() != nullptr) s.renamed_from = QualNameOf(x->renamedFrom()->qualifiedName()).name;
+      s.loc = LocOf(sch);
+      s.name = NameOf(sch->identifier());
+      if (sch->renamedFrom() != nullptr) s.renamed_from = QualNameOf(sch->renamedFrom()->qualifiedName()).name;
       f.decls.emplace_back(std::move(s));
-    } else if (auto* x = d->enumDecl()) {
+    } else if (auto* en = d->enumDecl()) {
       ast::Enum e;
-      e.loc = LocOf(x);
-      e.name = QualNameOf(x->qualifiedName());
-      if (x->renamedFrom() != nullptr) e.renamed_from = QualNameOf(x->renamedFrom()->qualifiedName());
-      for (auto* v : x->enumValue()) {
+      e.loc = LocOf(en);
+      e.name = QualNameOf(en->qualifiedName());
+      if (en->renamedFrom() != nullptr) e.renamed_from = QualNameOf(en->renamedFrom()->qualifiedName());
+      for (auto* v : en->enumValue()) {
         if (v->identifier() != nullptr) {
           e.values.push_back({NameOf(v->identifier()).text, LocOf(v)});
         } else {
@@ -101,13 +101,13 @@ ast::File Builder::Build(SchemaParser::SchemaFileContext* ctx) {
         }
       }
       f.decls.emplace_back(std::move(e));
-    } else if (auto* x = d->domainDecl()) {
+    } else if (auto* dm = d->domainDecl()) {
       ast::Domain dom;
-      dom.loc = LocOf(x);
-      dom.name = QualNameOf(x->qualifiedName());
-      if (x->renamedFrom() != nullptr) dom.renamed_from = QualNameOf(x->renamedFrom()->qualifiedName());
-      dom.base_type = TypeOf(x->typeName());
-      for (auto* o : x->domainOption()) {
+      dom.loc = LocOf(dm);
+      dom.name = QualNameOf(dm->qualifiedName());
+      if (dm->renamedFrom() != nullptr) dom.renamed_from = QualNameOf(dm->renamedFrom()->qualifiedName());
+      dom.base_type = TypeOf(dm->typeName());
+      for (auto* o : dm->domainOption()) {
         if (o->COLLATE() != nullptr) {
           std::string name;
           for (auto* part : o->dottedName()->identifier()) {
@@ -128,12 +128,12 @@ ast::File Builder::Build(SchemaParser::SchemaFileContext* ctx) {
         }
       }
       f.decls.emplace_back(std::move(dom));
-    } else if (auto* x = d->compositeTypeDecl()) {
+    } else if (auto* ct = d->compositeTypeDecl()) {
       ast::CompositeType t;
-      t.loc = LocOf(x);
-      t.name = QualNameOf(x->qualifiedName());
-      if (x->renamedFrom() != nullptr) t.renamed_from = QualNameOf(x->renamedFrom()->qualifiedName());
-      for (auto* fld : x->compositeField()) {
+      t.loc = LocOf(ct);
+      t.name = QualNameOf(ct->qualifiedName());
+      if (ct->renamedFrom() != nullptr) t.renamed_from = QualNameOf(ct->renamedFrom()->qualifiedName());
+      for (auto* fld : ct->compositeField()) {
         ast::CompositeField cf;
         cf.loc = LocOf(fld);
         cf.name = NameOf(fld->identifier());
@@ -149,41 +149,41 @@ ast::File Builder::Build(SchemaParser::SchemaFileContext* ctx) {
         t.fields.push_back(std::move(cf));
       }
       f.decls.emplace_back(std::move(t));
-    } else if (auto* x = d->sequenceDecl()) {
+    } else if (auto* sq = d->sequenceDecl()) {
       ast::Sequence s;
-      s.loc = LocOf(x);
-      s.name = QualNameOf(x->qualifiedName());
+      s.loc = LocOf(sq);
+      s.name = QualNameOf(sq->qualifiedName());
       s.options.loc = s.loc;
-      if (x->renamedFrom() != nullptr) s.renamed_from = QualNameOf(x->renamedFrom()->qualifiedName());
-      for (auto* o : x->sequenceOption()) SequenceOptionOf(o, s.options, &s);
+      if (sq->renamedFrom() != nullptr) s.renamed_from = QualNameOf(sq->renamedFrom()->qualifiedName());
+      for (auto* o : sq->sequenceOption()) SequenceOptionOf(o, s.options, &s);
       f.decls.emplace_back(std::move(s));
-    } else if (auto* x = d->tableDecl()) {
-      f.decls.emplace_back(BuildTable(x));
-    } else if (auto* x = d->indexDecl()) {
-      ast::Index idx = BuildIndex(x);
+    } else if (auto* tb = d->tableDecl()) {
+      f.decls.emplace_back(BuildTable(tb));
+    } else if (auto* ix = d->indexDecl()) {
+      ast::Index idx = BuildIndex(ix);
       if (!idx.table.has_value()) {
         diags_.Error(base::DiagKind::SyntaxError, idx.loc,
                      "an index declared outside a table block needs 'on <table>'");
       }
       f.decls.emplace_back(std::move(idx));
-    } else if (auto* x = d->viewDecl()) {
-      f.decls.emplace_back(BuildView(x));
-    } else if (auto* x = d->functionDecl()) {
-      f.decls.emplace_back(BuildFunction(x));
-    } else if (auto* x = d->triggerDecl()) {
-      f.decls.emplace_back(BuildTrigger(x));
-    } else if (auto* x = d->policyDecl()) {
-      f.decls.emplace_back(BuildPolicy(x));
-    } else if (auto* x = d->rlsDecl()) {
+    } else if (auto* vw = d->viewDecl()) {
+      f.decls.emplace_back(BuildView(vw));
+    } else if (auto* fn = d->functionDecl()) {
+      f.decls.emplace_back(BuildFunction(fn));
+    } else if (auto* tg = d->triggerDecl()) {
+      f.decls.emplace_back(BuildTrigger(tg));
+    } else if (auto* pl = d->policyDecl()) {
+      f.decls.emplace_back(BuildPolicy(pl));
+    } else if (auto* rls = d->rlsDecl()) {
       ast::RowLevelSecurity r;
-      r.loc = LocOf(x);
-      r.table = QualNameOf(x->qualifiedName());
-      r.force = x->FORCE() != nullptr;
+      r.loc = LocOf(rls);
+      r.table = QualNameOf(rls->qualifiedName());
+      r.force = rls->FORCE() != nullptr;
       f.decls.emplace_back(std::move(r));
-    } else if (auto* x = d->grantDecl()) {
-      f.decls.emplace_back(BuildGrant(x));
-    } else if (auto* x = d->commentDecl()) {
-      f.decls.emplace_back(BuildComment(x));
+    } else if (auto* gr = d->grantDecl()) {
+      f.decls.emplace_back(BuildGrant(gr));
+    } else if (auto* cm = d->commentDecl()) {
+      f.decls.emplace_back(BuildComment(cm));
     }
   }
   return f;

@@ -163,7 +163,7 @@ std::unique_ptr<antlr4::Token> FastLexer::nextToken() {
       }
       const auto& kw = Keywords();
       auto it = kw.find(word);
-      return Make(it != kw.end() ? it->second : L::IDENT, start, start_cp, line, column);
+      return Make(it != kw.end() ? it->second : static_cast<size_t>(L::IDENT), start, start_cp, line, column);
     }
     if (IsDigit(c) || (c == '.' && IsDigit(Peek(1)))) {
       while (IsDigit(Peek())) Advance();

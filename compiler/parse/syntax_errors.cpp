@@ -205,14 +205,27 @@ void SyntaxErrorStrategy::Report(antlr4::Parser* recognizer, antlr4::Token* offe
     }
   }
   const std::string where = DescribeContext(ctx);
-  std::string want = DescribeExpected(recognizer->getVocabulary(), expected, ctx);
-  if (ctx == nullptr || ctx->getRuleIndex() == SchemaParser::RuleSchemaFile ||
+  // The expected set can be computed where a decision started rather than where it failed; never
+  // claim to expect the very token that was found.
+  antlr4::misc::IntervalSet want_set = expected;
+  if (offending->getType() != antlr4::Token::EOF && offending->getType() != SchemaParser::IDENT &&
+      offending->getType() != SchemaParser::QIDENT) {
+    want_set.remove(offending->getType());
+  }
+  std::string want = want_set.isEmpty() ? "" : DescribeExpected(recognizer->getVocabulary(), want_set, ctx);
+  if (ctx != nullptr && (ctx->getRuleIndex() == SchemaParser::RuleViewDecl ||
+                         ctx->getRuleIndex() == SchemaParser::RuleQueryText ||
+                         ctx->getRuleIndex() == SchemaParser::RuleQueryItem)) {
+    want = "a query after 'as'";
+  } else if (ctx == nullptr || ctx->getRuleIndex() == SchemaParser::RuleSchemaFile ||
       ctx->getRuleIndex() == SchemaParser::RuleDeclaration) {
     want = "a declaration such as 'table', 'view', 'enum', 'function' or 'index'";
   }
-  std::string message = where.empty()
-                            ? fmt::format("unexpected {}; expected {}", Quote(offending), want)
-                            : fmt::format("unexpected {} in {}; expected {}", Quote(offending), where, want);
+  std::string message = fmt::format("unexpected {}", Quote(offending));
+  if (!where.empty()) message += " in " + where;
+  if (!want.empty()) {
+    message += "; expected " + want;
+  }
   diags_.Error(base::DiagKind::SyntaxError, loc, std::move(message));
 }
 

@@ -146,13 +146,19 @@ void AddTableLevel(Context& ctx, TableState& table, const ast::TableConstraint& 
 // `primary key unique` on one column), the primary key first; an unnamed survivor takes the
 // name of a named repeat (transformIndexConstraints in parser/parse_utilcmd.c).
 void MergeRepeatedIndexConstraints(TableState& table) {
+  std::vector<ConstraintState*> in_source_order;
+  for (ConstraintState& c : table.constraints) in_source_order.push_back(&c);
+  std::stable_sort(in_source_order.begin(), in_source_order.end(),
+                   [](const ConstraintState* a, const ConstraintState* b) {
+                     return a->model.loc.begin < b->model.loc.begin;
+                   });
   std::vector<ConstraintState*> order;
-  for (ConstraintState& c : table.constraints) {
-    if (c.model.kind == ConstraintKind::PrimaryKey) order.insert(order.begin(), &c);
+  for (ConstraintState* c : in_source_order) {
+    if (c->model.kind == ConstraintKind::PrimaryKey) order.push_back(c);
   }
-  for (ConstraintState& c : table.constraints) {
-    if (c.model.kind == ConstraintKind::Unique || c.model.kind == ConstraintKind::Exclude) {
-      order.push_back(&c);
+  for (ConstraintState* c : in_source_order) {
+    if (c->model.kind == ConstraintKind::Unique || c->model.kind == ConstraintKind::Exclude) {
+      order.push_back(c);
     }
   }
   auto same = [](const model::Constraint& a, const model::Constraint& b) {

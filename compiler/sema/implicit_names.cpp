@@ -8,8 +8,9 @@
 //   3. Tables in sorted name order; within a table, in the order CREATE TABLE names things:
 //      identity/serial sequences (column order), check constraints, then the primary key, unique
 //      and exclusion constraints (primary key first), then foreign keys, then the table's
-//      indexes (in-block ones, then top-level ones in file order). Within each kind, column-level
-//      constraints come first, in column order, then table-level ones in declaration order.
+//      indexes (in-block ones, then top-level ones in file order). Within each kind, constraints
+//      are taken in source order, column-level and table-level alike, as PostgreSQL walks the
+//      elements of CREATE TABLE.
 //   4. Indexes of materialized views.
 // Conflicts are checked per schema: relation names (tables, views, sequences, indexes, composite
 // types) and constraint names (every table's and domain's constraints in the schema), as
@@ -59,6 +60,16 @@ std::vector<std::string> ElementNames(const std::vector<model::IndexElement>& el
   return IndexColumnNames(names);
 }
 
+// The table's constraints in source order (a block is always in one file).
+std::vector<ConstraintState*> InSourceOrder(TableState& table) {
+  std::vector<ConstraintState*> out;
+  for (ConstraintState& c : table.constraints) out.push_back(&c);
+  std::stable_sort(out.begin(), out.end(), [](const ConstraintState* a, const ConstraintState* b) {
+    return a->model.loc.begin < b->model.loc.begin;
+  });
+  return out;
+}
+
 void NameTable(Context& ctx, TableState& table, Taken& taken) {
   const std::string& schema = table.model.name.schema;
   const std::string& tname = table.model.name.name;
@@ -77,24 +88,26 @@ void NameTable(Context& ctx, TableState& table, Taken& taken) {
     table.implicit_sequences[col.name] = name;
     ctx.implicit_sequences[{schema, name}] = {&table, col.name};
   }
-  for (ConstraintState& c : table.constraints) {
-    if (c.model.kind != ConstraintKind::Check || c.model.name_explicit || c.check == nullptr) {
+  const std::vector<ConstraintState*> ordered = InSourceOrder(table);
+  for (ConstraintState* c : ordered) {
+    if (c->model.kind != ConstraintKind::Check || c->model.name_explicit || c->check == nullptr) {
       continue;
     }
-    const std::optional<std::string> column = SingleCheckColumn(ctx, table, *c.check);
-    c.model.name = ChooseObjectName(
+    const std::optional<std::string> column = SingleCheckColumn(ctx, table, *c->check);
+    c->model.name = ChooseObjectName(
         tname, column ? std::optional<std::string_view>(*column) : std::nullopt, "check",
         constraint_taken);
-    constraints.insert(c.model.name);
+    constraints.insert(c->model.name);
   }
+  // The primary key's index is created first, then the others (transformIndexConstraints).
   std::vector<ConstraintState*> index_backed;
-  for (ConstraintState& c : table.constraints) {
-    if (c.model.kind == ConstraintKind::PrimaryKey && !c.dropped) index_backed.push_back(&c);
+  for (ConstraintState* c : ordered) {
+    if (c->model.kind == ConstraintKind::PrimaryKey && !c->dropped) index_backed.push_back(c);
   }
-  for (ConstraintState& c : table.constraints) {
-    if ((c.model.kind == ConstraintKind::Unique || c.model.kind == ConstraintKind::Exclude) &&
-        !c.dropped) {
-      index_backed.push_back(&c);
+  for (ConstraintState* c : ordered) {
+    if ((c->model.kind == ConstraintKind::Unique || c->model.kind == ConstraintKind::Exclude) &&
+        !c->dropped) {
+      index_backed.push_back(c);
     }
   }
   for (ConstraintState* c : index_backed) {
@@ -117,11 +130,11 @@ void NameTable(Context& ctx, TableState& table, Taken& taken) {
     relations.insert(c->model.name);
     constraints.insert(c->model.name);
   }
-  for (ConstraintState& c : table.constraints) {
-    if (c.model.kind != ConstraintKind::ForeignKey || c.model.name_explicit) continue;
-    c.model.name =
-        ChooseObjectName(tname, NameAddition(c.model.columns), "fkey", constraint_taken);
-    constraints.insert(c.model.name);
+  for (ConstraintState* c : ordered) {
+    if (c->model.kind != ConstraintKind::ForeignKey || c->model.name_explicit) continue;
+    c->model.name =
+        ChooseObjectName(tname, NameAddition(c->model.columns), "fkey", constraint_taken);
+    constraints.insert(c->model.name);
   }
   for (IndexState* index : table.indexes) {
     if (index->model.name_explicit || index->duplicate) continue;

@@ -3,6 +3,7 @@
 // behaviour as users see it is covered by the golden cases in tests/cases/check/.
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -372,6 +373,33 @@ TEST_CASE("implicit names are numbered around explicit ones", "[sema][naming]") 
                                           "t_check", "t_pkey"});
   REQUIRE(run->catalog->indexes.size() == 1);
   CHECK(run->catalog->indexes[0].name.name == "t_lower_idx");
+}
+
+TEST_CASE("implicit check names follow source order across columns and constraints",
+          "[sema][naming]") {
+  // table il { a int check (a > 0)   check (a > 1)   b int check (a > 2) }: PostgreSQL names
+  // them il_a_check, il_a_check1, il_a_check2 in the order the elements are written.
+  ast::Table t = Table("il", {Col("a", T("integer")), Col("b", T("integer"))});
+  ast::CheckClause first;
+  first.expr = Sql("a > 0");
+  first.loc = base::Loc{0, 10, 11};
+  t.columns[0].checks.push_back(first);
+  ast::CheckClause third;
+  third.expr = Sql("a > 2");
+  third.loc = base::Loc{0, 30, 31};
+  t.columns[1].checks.push_back(third);
+  ast::TableConstraint second = Constraint(ast::ConstraintKind::Check, {});
+  second.check = Sql("a > 1");
+  second.loc = base::Loc{0, 20, 21};
+  t.constraints.push_back(second);
+  auto run = Analyze({t});
+  REQUIRE(run->Messages().empty());
+  std::map<std::string, std::string> by_expression;
+  for (const model::Constraint& c : run->TableNamed("il").constraints) {
+    by_expression[c.expression->text] = c.name;
+  }
+  CHECK(by_expression == std::map<std::string, std::string>{
+                             {"a > 0", "il_a_check"}, {"a > 1", "il_a_check1"}, {"a > 2", "il_a_check2"}});
 }
 
 TEST_CASE("a unique constraint repeating the primary key is merged into it", "[sema][naming]") {
