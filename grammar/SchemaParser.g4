@@ -76,10 +76,22 @@ declaration
 
 // ---- names --------------------------------------------------------------------------------------
 
+// Names: every keyword except PostgreSQL's reserved words may be used as a name, as in SQL. (The
+// keywords are listed here rather than in a sub-rule: one parse-tree node per name, not two.)
 identifier
   : IDENT
   | QIDENT
-  | nonReservedKeyword
+  | ACTION | AFTER | ALWAYS | AT | BEFORE | BIT | BY | CACHE | CALLED | CASCADE
+  | CASCADED | CHAR | CHARACTER | COMMENT | COST | CYCLE | DEFERRED | DEFINER | DELETE | DOMAIN_P
+  | DOUBLE | EACH | ENUM | EXCLUDE | EXECUTE | EXISTS | EXTENSION | FIRST | FORCE | FULL
+  | FUNCTION | GENERATED | HASH | IDENTITY | IMMEDIATE | IMMUTABLE | INCLUDE | INCREMENT | INDEX | INHERIT
+  | INOUT | INPUT | INSERT | INSTEAD | INVOKER | KEY | LANGUAGE | LAST | LEAKPROOF | LEVEL
+  | LIST | LOCAL | MATCH | MATERIALIZED | MAXVALUE | MINVALUE | NEW | NO | NONE | NULLS
+  | OF | OLD | OPTION | OUT_P | OWNED | PARALLEL | PARTIAL | PARTITION | POLICY | PRECISION
+  | PRIVILEGES | PROCEDURE | RANGE | REFERENCING | RENAMED | RESTRICT | RETURNS | ROW | ROWS | SCHEMA
+  | SECURITY | SEQUENCE | SET | SETOF | SIMPLE | STABLE | START | STATEMENT | STORED | STRICT
+  | TIME | TIMESTAMP | TRIGGER | TRUNCATE | TYPE | UNLOGGED | UPDATE | VALUES | VARIADIC | VARYING
+  | VERSION | VIEW | VOLATILE | WITHOUT | ZONE
   ;
 
 qualifiedName
@@ -136,13 +148,11 @@ arraySuffix
 
 // Tokens between balanced parentheses. Braces never occur in SQL outside strings, so a stray `}`
 // (or the start of the next declaration) ends the run and a missing `)` is reported close by.
+// (Kept to one rule with no per-token sub-rule: every rule invocation costs a parse-tree node.)
 balanced
-  : balancedItem*
-  ;
-
-balancedItem
-  : LPAREN balanced RPAREN
-  | {!IsDeclStart()}? ~(LPAREN | RPAREN | LBRACE | RBRACE)
+  : ( LPAREN balanced RPAREN
+    | {!IsDeclStart()}? ~(LPAREN | RPAREN | LBRACE | RBRACE)
+    )*
   ;
 
 parenSql
@@ -162,12 +172,7 @@ binaryOperator
   ;
 
 exprTerm
-  : prefixOperator* exprPrimary exprPostfix*
-  ;
-
-prefixOperator
-  : NOT
-  | OP
+  : (NOT | OP)* exprPrimary exprPostfix*
   ;
 
 exprPrimary
@@ -202,11 +207,7 @@ exprPostfix
 
 // A view query: everything up to the next declaration, a `;`, or the end of the file.
 queryText
-  : queryItem+
-  ;
-
-queryItem
-  : {!IsDeclStart()}? ~(SEMI | LBRACE | RBRACE)
+  : ( {!IsDeclStart()}? ~(SEMI | LBRACE | RBRACE) )+
   ;
 
 // ---- top-level declarations ---------------------------------------------------------------------
@@ -314,23 +315,20 @@ columnDef
   : identifier ( {ContinuesItem()}? typeName | { missing_types_.push_back(_input->LT(-1)); } ) columnOption*
   ;
 
+// Each option continues the column only on its line or on lines indented deeper (ContinuesItem).
 columnOption
-  : {ContinuesItem()}? columnOptionBody
-  ;
-
-columnOptionBody
-  : NOT NULL_P                                                              # notNullOption
-  | NULL_P                                                                  # nullOption
-  | DEFAULT expr                                                          # defaultOption
-  | GENERATED (ALWAYS | BY DEFAULT) AS IDENTITY (LPAREN sequenceOption* RPAREN)?   # identityOption
-  | GENERATED ALWAYS AS parenSql STORED                                   # generatedOption
-  | (CONSTRAINT identifier)? PRIMARY KEY                                  # primaryKeyOption
-  | (CONSTRAINT identifier)? UNIQUE                                       # uniqueOption
-  | (CONSTRAINT identifier)? referencesClause                             # referencesOption
-  | (CONSTRAINT identifier)? CHECK parenSql (NO INHERIT)?                 # checkOption
-  | COLLATE dottedName                                                    # collateOption
-  | COMMENT stringLiteral                                                 # commentOption
-  | RENAMED FROM identifier                                               # renamedOption
+  : {ContinuesItem()}? NOT NULL_P                                                              # notNullOption
+  | {ContinuesItem()}? NULL_P                                                                  # nullOption
+  | {ContinuesItem()}? DEFAULT expr                                                          # defaultOption
+  | {ContinuesItem()}? GENERATED (ALWAYS | BY DEFAULT) AS IDENTITY (LPAREN sequenceOption* RPAREN)?   # identityOption
+  | {ContinuesItem()}? GENERATED ALWAYS AS parenSql STORED                                   # generatedOption
+  | {ContinuesItem()}? (CONSTRAINT identifier)? PRIMARY KEY                                  # primaryKeyOption
+  | {ContinuesItem()}? (CONSTRAINT identifier)? UNIQUE                                       # uniqueOption
+  | {ContinuesItem()}? (CONSTRAINT identifier)? referencesClause                             # referencesOption
+  | {ContinuesItem()}? (CONSTRAINT identifier)? CHECK parenSql (NO INHERIT)?                 # checkOption
+  | {ContinuesItem()}? COLLATE dottedName                                                    # collateOption
+  | {ContinuesItem()}? COMMENT stringLiteral                                                 # commentOption
+  | {ContinuesItem()}? RENAMED FROM identifier                                               # renamedOption
   ;
 
 referencesClause
@@ -511,16 +509,4 @@ objectKind2
   : TABLE | SEQUENCE | SCHEMA | TYPE | DOMAIN_P | VIEW | MATERIALIZED VIEW | INDEX | EXTENSION | ENUM
   ;
 
-nonReservedKeyword
-  : ACTION | AFTER | ALWAYS | AT | BEFORE | BIT | BY | CACHE | CALLED | CASCADE
-  | CASCADED | CHAR | CHARACTER | COMMENT | COST | CYCLE | DEFERRED | DEFINER | DELETE | DOMAIN_P
-  | DOUBLE | EACH | ENUM | EXCLUDE | EXECUTE | EXISTS | EXTENSION | FIRST | FORCE | FULL
-  | FUNCTION | GENERATED | HASH | IDENTITY | IMMEDIATE | IMMUTABLE | INCLUDE | INCREMENT | INDEX | INHERIT
-  | INOUT | INPUT | INSERT | INSTEAD | INVOKER | KEY | LANGUAGE | LAST | LEAKPROOF | LEVEL
-  | LIST | LOCAL | MATCH | MATERIALIZED | MAXVALUE | MINVALUE | NEW | NO | NONE | NULLS
-  | OF | OLD | OPTION | OUT_P | OWNED | PARALLEL | PARTIAL | PARTITION | POLICY | PRECISION
-  | PRIVILEGES | PROCEDURE | RANGE | REFERENCING | RENAMED | RESTRICT | RETURNS | ROW | ROWS | SCHEMA
-  | SECURITY | SEQUENCE | SET | SETOF | SIMPLE | STABLE | START | STATEMENT | STORED | STRICT
-  | TIME | TIMESTAMP | TRIGGER | TRUNCATE | TYPE | UNLOGGED | UPDATE | VALUES | VARIADIC | VARYING
-  | VERSION | VIEW | VOLATILE | WITHOUT | ZONE
-  ;
+

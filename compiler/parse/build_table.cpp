@@ -62,7 +62,7 @@ ast::Column Builder::BuildColumn(SchemaParser::ColumnDefContext* ctx) {
   c.name = NameOf(ctx->identifier());
   if (ctx->typeName() != nullptr) c.type = TypeOf(ctx->typeName());
   for (auto* opt : ctx->columnOption()) {
-    auto* body = opt->columnOptionBody();
+    auto* body = opt;
     const base::Loc loc = LocOf(body);
     auto constraint_name = [&](SchemaParser::IdentifierContext* id) -> std::optional<ast::Name> {
       if (id == nullptr) return std::nullopt;

@@ -214,8 +214,7 @@ void SyntaxErrorStrategy::Report(antlr4::Parser* recognizer, antlr4::Token* offe
   }
   std::string want = want_set.isEmpty() ? "" : DescribeExpected(recognizer->getVocabulary(), want_set, ctx);
   if (ctx != nullptr && (ctx->getRuleIndex() == SchemaParser::RuleViewDecl ||
-                         ctx->getRuleIndex() == SchemaParser::RuleQueryText ||
-                         ctx->getRuleIndex() == SchemaParser::RuleQueryItem)) {
+                         ctx->getRuleIndex() == SchemaParser::RuleQueryText)) {
     want = "a query after 'as'";
   } else if (ctx == nullptr || ctx->getRuleIndex() == SchemaParser::RuleSchemaFile ||
       ctx->getRuleIndex() == SchemaParser::RuleDeclaration) {

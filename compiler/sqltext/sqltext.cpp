@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <mutex>
 #include <optional>
+#include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "compiler/sqltext/tree_walk.h"
@@ -365,7 +368,26 @@ Result AnalyzeImpl(std::string_view text, Context context) {
 
 Result Analyze(std::string_view text, Context context) {
   try {
-    return AnalyzeImpl(text, context);
+    // Schemas repeat the same expressions over and over (`now()`, `0`, `lower(name)`, the same check
+    // on every table), and the result depends only on the text and the context, with offsets relative
+    // to the text: remember results. Bounded, so a huge schema of unique texts cannot grow it without
+    // limit; guarded, so concurrent callers are safe.
+    constexpr size_t kMaxCached = 200000;
+    static std::mutex mutex;
+    static std::unordered_map<std::string, Result> cache;
+    std::string key;
+    key.reserve(text.size() + 1);
+    key += static_cast<char>('0' + static_cast<int>(context));
+    key.append(text);
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      auto it = cache.find(key);
+      if (it != cache.end()) return it->second;
+    }
+    Result result = AnalyzeImpl(text, context);
+    std::lock_guard<std::mutex> lock(mutex);
+    if (cache.size() < kMaxCached) cache.emplace(std::move(key), result);
+    return result;
   } catch (...) {
     // Only allocation failure can get here; the contract is that Analyze never throws.
     return MakeError("internal error while analyzing SQL text", 0);
