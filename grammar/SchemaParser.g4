@@ -263,7 +263,7 @@ sequenceOption
   | NO MAXVALUE
   | CACHE signedNumber
   | NO? CYCLE
-  | OWNED BY (dottedName | NONE)
+  | OWNED BY (NONE | dottedName)
   ;
 
 // ---- tables -------------------------------------------------------------------------------------

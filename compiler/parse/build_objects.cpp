@@ -181,7 +181,7 @@ ast::File Builder::Build(SchemaParser::SchemaFileContext* ctx) {
       r.force = rls->FORCE() != nullptr;
       f.decls.emplace_back(std::move(r));
     } else if (auto* gr = d->grantDecl()) {
-      f.decls.emplace_back(BuildGrant(gr));
+      for (ast::Grant& g : BuildGrant(gr)) f.decls.emplace_back(std::move(g));
     } else if (auto* cm = d->commentDecl()) {
       f.decls.emplace_back(BuildComment(cm));
     }
@@ -386,31 +386,47 @@ ast::Policy Builder::BuildPolicy(SchemaParser::PolicyDeclContext* ctx) {
   return p;
 }
 
-ast::Grant Builder::BuildGrant(SchemaParser::GrantDeclContext* ctx) {
-  ast::Grant gr;
-  gr.loc = LocOf(ctx);
-  auto* pl = ctx->privilegeList();
-  if (pl->ALL() != nullptr) {
-    gr.privileges.push_back("all");
-    gr.columns = NamesOf(pl->identifierList());
-  } else {
-    for (auto* p : pl->privilege()) {
-      gr.privileges.push_back(p->identifier() != nullptr ? NameOf(p->identifier()).text : LowerText(p->children[0]));
-      for (ast::Name& c : NamesOf(p->identifierList())) gr.columns.push_back(std::move(c));
-    }
-  }
+std::vector<ast::Grant> Builder::BuildGrant(SchemaParser::GrantDeclContext* ctx) {
+  ast::Grant base;
+  base.loc = LocOf(ctx);
   auto* obj = ctx->grantObject();
-  gr.object.loc = LocOf(obj);
-  gr.object.kind = obj->objectKind() != nullptr ? KindOf(obj->objectKind()) : ast::ObjectKind::Table;
-  gr.object.name = QualNameOf(obj->qualifiedName());
+  base.object.loc = LocOf(obj);
+  base.object.kind = obj->objectKind() != nullptr ? KindOf(obj->objectKind()) : ast::ObjectKind::Table;
+  base.object.name = QualNameOf(obj->qualifiedName());
   if (auto* sig = obj->functionSignature()) {
     std::vector<ast::TypeRef> types;
     for (auto* t : sig->typeName()) types.push_back(TypeOf(t));
-    gr.object.signature = std::move(types);
+    base.object.signature = std::move(types);
   }
-  gr.grantees = NamesOf(ctx->identifierList());
-  gr.with_grant_option = ctx->OPTION() != nullptr;
-  return gr;
+  base.grantees = NamesOf(ctx->identifierList());
+  base.with_grant_option = ctx->OPTION() != nullptr;
+
+  std::vector<ast::Grant> out;
+  auto add = [&](std::string privilege, std::vector<ast::Name> columns) {
+    // Privileges with the same column list share one grant, in the order written.
+    for (ast::Grant& g : out) {
+      bool same = g.columns.size() == columns.size();
+      for (size_t i = 0; same && i < columns.size(); ++i) same = g.columns[i].text == columns[i].text;
+      if (same) {
+        g.privileges.push_back(std::move(privilege));
+        return;
+      }
+    }
+    ast::Grant g = base;
+    g.privileges.push_back(std::move(privilege));
+    g.columns = std::move(columns);
+    out.push_back(std::move(g));
+  };
+  auto* pl = ctx->privilegeList();
+  if (pl->ALL() != nullptr) {
+    add("all", NamesOf(pl->identifierList()));
+  } else {
+    for (auto* p : pl->privilege()) {
+      add(p->identifier() != nullptr ? NameOf(p->identifier()).text : LowerText(p->children[0]),
+          NamesOf(p->identifierList()));
+    }
+  }
+  return out;
 }
 
 ast::Comment Builder::BuildComment(SchemaParser::CommentDeclContext* ctx) {

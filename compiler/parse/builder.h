@@ -58,7 +58,9 @@ class Builder {
   ast::Function BuildFunction(g::SchemaParser::FunctionDeclContext* ctx);
   ast::Trigger BuildTrigger(g::SchemaParser::TriggerDeclContext* ctx);
   ast::Policy BuildPolicy(g::SchemaParser::PolicyDeclContext* ctx);
-  ast::Grant BuildGrant(g::SchemaParser::GrantDeclContext* ctx);
+  // One grant per distinct column list: `grant select, update (note) on t` grants SELECT on the
+  // table and UPDATE on one column.
+  std::vector<ast::Grant> BuildGrant(g::SchemaParser::GrantDeclContext* ctx);
   ast::Comment BuildComment(g::SchemaParser::CommentDeclContext* ctx);
 
   base::Diagnostics& diags() const { return diags_; }

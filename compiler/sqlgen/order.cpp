@@ -26,6 +26,31 @@ struct Node {
   std::vector<size_t> soft;
 };
 
+// Whether `start` can reach itself through the dependencies (hard or soft) of nodes not yet placed.
+bool OnCycle(const std::vector<Node>& nodes, const std::vector<bool>& placed, size_t start) {
+  std::vector<bool> seen(nodes.size(), false);
+  std::vector<size_t> stack;
+  auto push_deps = [&](size_t n) {
+    for (const std::vector<size_t>* deps : {&nodes[n].hard, &nodes[n].soft}) {
+      for (size_t d : *deps) {
+        if (d == start) return true;
+        if (!placed[d] && !seen[d]) {
+          seen[d] = true;
+          stack.push_back(d);
+        }
+      }
+    }
+    return false;
+  };
+  if (push_deps(start)) return false;  // a direct self-reference is not a cycle to break
+  while (!stack.empty()) {
+    const size_t n = stack.back();
+    stack.pop_back();
+    if (push_deps(n)) return true;
+  }
+  return false;
+}
+
 // Kahn's algorithm with a priority queue ordered by (rank, primary, secondary). When nothing is
 // ready, or only nodes of a later rank are, the smallest node whose hard dependencies are met is
 // taken anyway (that drops its soft edges, so a foreign key cycle is broken before moving on to
@@ -72,8 +97,16 @@ std::vector<size_t> PriorityTopologicalOrder(const std::vector<Node>& nodes) {
       pick = *ready.begin();
     } else if (!hard_ready.empty()) {
       // Either nothing is fully ready, or the next ready node belongs to a later group (an index,
-      // say) while a table waits only for soft edges: drop those rather than split the group.
+      // say) while a table waits only for soft edges: drop those rather than split the group. Only
+      // a node that lies on a cycle has to give up its soft edges; a node that merely waits for one
+      // (a table referencing a member of a foreign key cycle) keeps them.
       pick = *hard_ready.begin();
+      for (size_t candidate : hard_ready) {
+        if (OnCycle(nodes, placed, candidate)) {
+          pick = candidate;
+          break;
+        }
+      }
     } else {
       pick = *remaining.begin();
     }
