@@ -10,6 +10,25 @@ namespace {
 
 using Kind = ast::ObjectKind;
 
+// Objects found by name for comments (built once: a schema may have thousands of comments).
+struct Objects {
+  std::map<QName, IndexState*> indexes;
+  std::map<std::pair<QName, std::string>, TriggerState*> triggers;
+  std::map<std::pair<QName, std::string>, PolicyState*> policies;
+
+  explicit Objects(Context& ctx) {
+    for (IndexState& i : ctx.indexes) {
+      if (!i.duplicate) indexes.emplace(i.model.name, &i);
+    }
+    for (TriggerState& t : ctx.triggers) {
+      if (!t.duplicate) triggers.emplace(std::pair{t.model.table, t.model.name}, &t);
+    }
+    for (PolicyState& p : ctx.policies) {
+      if (!p.duplicate) policies.emplace(std::pair{p.model.table, p.model.name}, &p);
+    }
+  }
+};
+
 // Where a comment goes.
 struct Target {
   std::optional<std::string>* comment = nullptr;
@@ -17,7 +36,7 @@ struct Target {
   Loc written_in_block;  // a comment written inside the declaration, if any
 };
 
-std::optional<Target> FindOnTable(Context& ctx, const ast::ObjectRef& o) {
+std::optional<Target> FindOnTable(Context& ctx, const Objects& objects, const ast::ObjectRef& o) {
   if (!o.on_table) {
     ctx.Error(DiagKind::UnknownObject, o.loc, "the comment needs `on <table>`");
     return std::nullopt;
@@ -27,16 +46,12 @@ std::optional<Target> FindOnTable(Context& ctx, const ast::ObjectRef& o) {
   const std::string& name = o.name.name.text;
   const std::string on = Display(table_name);
   if (o.kind == Kind::Trigger) {
-    for (TriggerState& t : ctx.triggers) {
-      if (!t.duplicate && t.model.table == table_name && t.model.name == name) {
-        return Target{&t.model.comment, fmt::format("trigger '{}' on '{}'", name, on), {}};
-      }
+    if (auto it = objects.triggers.find({table_name, name}); it != objects.triggers.end()) {
+      return Target{&it->second->model.comment, fmt::format("trigger '{}' on '{}'", name, on), {}};
     }
   } else if (o.kind == Kind::Policy) {
-    for (PolicyState& p : ctx.policies) {
-      if (!p.duplicate && p.model.table == table_name && p.model.name == name) {
-        return Target{&p.model.comment, fmt::format("policy '{}' on '{}'", name, on), {}};
-      }
+    if (auto it = objects.policies.find({table_name, name}); it != objects.policies.end()) {
+      return Target{&it->second->model.comment, fmt::format("policy '{}' on '{}'", name, on), {}};
     }
   } else if (table != nullptr) {
     for (ConstraintState& c : table->constraints) {
@@ -90,7 +105,7 @@ std::optional<Target> FindIn(Context& ctx, Map& map, const ast::ObjectRef& o, co
   return Target{&it->second->model.comment, fmt::format("{} '{}'", what, Display(name)), {}};
 }
 
-std::optional<Target> FindTarget(Context& ctx, const ast::ObjectRef& o) {
+std::optional<Target> FindTarget(Context& ctx, const Objects& objects, const ast::ObjectRef& o) {
   switch (o.kind) {
     case Kind::Schema: {
       auto it = ctx.schemas.find(o.name.name.text);
@@ -140,10 +155,8 @@ std::optional<Target> FindTarget(Context& ctx, const ast::ObjectRef& o) {
       return FindIn(ctx, ctx.sequence_by_name, o, "sequence", DiagKind::UnknownSequence);
     case Kind::Index: {
       const QName name = ctx.Qualify(o.name);
-      for (IndexState& i : ctx.indexes) {
-        if (!i.duplicate && i.model.name == name) {
-          return Target{&i.model.comment, fmt::format("index '{}'", Display(name)), {}};
-        }
+      if (auto it = objects.indexes.find(name); it != objects.indexes.end()) {
+        return Target{&it->second->model.comment, fmt::format("index '{}'", Display(name)), {}};
       }
       ctx.Error(DiagKind::UnknownObject, o.name.loc, fmt::format("unknown index '{}'", Display(name)));
       return std::nullopt;
@@ -178,7 +191,7 @@ std::optional<Target> FindTarget(Context& ctx, const ast::ObjectRef& o) {
     case Kind::Trigger:
     case Kind::Policy:
     case Kind::Constraint:
-      return FindOnTable(ctx, o);
+      return FindOnTable(ctx, objects, o);
   }
   return std::nullopt;
 }
@@ -188,11 +201,12 @@ std::optional<Target> FindTarget(Context& ctx, const ast::ObjectRef& o) {
 void ApplyComments(Context& ctx, const std::vector<ast::File>& files) {
   // Comments already given by `comment on`, by target, with where they were written.
   std::map<std::optional<std::string>*, Loc> given;
+  const Objects objects(ctx);
   for (const ast::File& file : files) {
     for (const ast::Decl& decl : file.decls) {
       const auto* c = std::get_if<ast::Comment>(&decl);
       if (c == nullptr) continue;
-      const std::optional<Target> target = FindTarget(ctx, c->object);
+      const std::optional<Target> target = FindTarget(ctx, objects, c->object);
       if (!target) continue;
       std::optional<std::string> text;
       if (c->text) text = c->text->text;

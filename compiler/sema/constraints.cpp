@@ -318,6 +318,12 @@ void CheckPartitionKeys(Context& ctx, TableState& table) {
   };
   for (const ConstraintState& c : table.constraints) {
     if (c.dropped) continue;
+    if (c.model.kind == ConstraintKind::Exclude) {
+      // Added in PostgreSQL 17; PostgreSQL 15 rejects them.
+      ctx.Error(DiagKind::InvalidPartition, c.model.loc,
+                fmt::format("exclusion constraints are not supported on partitioned table '{}'",
+                            Display(table.model.name)));
+    }
     if (c.model.kind == ConstraintKind::PrimaryKey) check(c.model.columns, "primary key", c.model.loc);
     if (c.model.kind == ConstraintKind::Unique) check(c.model.columns, "unique constraint", c.model.loc);
   }

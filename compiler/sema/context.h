@@ -193,7 +193,8 @@ std::optional<model::SequenceParams> MakeSequenceParams(Context& ctx,
 // ---- passes, in the order sema.cpp runs them ----
 
 // symbols.cpp: schemas and extensions, then every named declaration into its namespace
-// (duplicates reported); top-level indexes, triggers and policies are attached to their tables.
+// (duplicates and rename conflicts reported); top-level indexes are attached to their tables, and
+// functions, triggers and policies get their states for the later passes.
 void DeclareSchemasAndExtensions(Context& ctx, const std::vector<ast::File>& files);
 void DeclareObjects(Context& ctx, const std::vector<ast::File>& files);
 // type_decls.cpp: enums, domains, composite types.

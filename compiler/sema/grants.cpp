@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <tuple>
 
 #include "compiler/sema/expressions.h"
 #include "compiler/sema/tables.h"
@@ -127,8 +129,17 @@ std::optional<GrantTarget> ResolveTarget(Context& ctx, const ast::ObjectRef& o) 
   }
 }
 
-void BuildGrant(Context& ctx, const ast::Grant& g) {
-  const std::optional<GrantTarget> target = ResolveTarget(ctx, g.object);
+// One `grant` statement with different column lists per privilege arrives as several ast::Grant
+// sharing one object; it is resolved (and reported) once.
+using TargetCache = std::map<std::tuple<uint32_t, uint32_t, uint32_t>, std::optional<GrantTarget>>;
+
+void BuildGrant(Context& ctx, const ast::Grant& g, TargetCache& cache) {
+  const auto key = std::tuple{g.object.loc.file, g.object.loc.begin, g.object.loc.end};
+  auto cached = cache.find(key);
+  if (cached == cache.end() || !g.object.loc.IsValid()) {
+    cached = cache.insert_or_assign(key, ResolveTarget(ctx, g.object)).first;
+  }
+  const std::optional<GrantTarget>& target = cached->second;
   for (const ast::Name& grantee : g.grantees) {
     if (grantee.text != "public" && grantee.text != "current_user" &&
         grantee.text != "session_user" && grantee.text != "current_role") {
@@ -244,9 +255,10 @@ void ApplyRowLevelSecurity(Context& ctx, const std::vector<ast::File>& files) {
 }
 
 void BuildGrants(Context& ctx, const std::vector<ast::File>& files) {
+  TargetCache cache;
   for (const ast::File& file : files) {
     for (const ast::Decl& decl : file.decls) {
-      if (const auto* g = std::get_if<ast::Grant>(&decl)) BuildGrant(ctx, *g);
+      if (const auto* g = std::get_if<ast::Grant>(&decl)) BuildGrant(ctx, *g, cache);
     }
   }
   auto key = [](const model::Grant& g) {

@@ -474,5 +474,89 @@ TEST_CASE("sequence parameters get PostgreSQL's defaults", "[sema][sequences]") 
   CHECK(u.start == 1);
 }
 
+TEST_CASE("embedded SQL adds declared objects to deps", "[sema][deps]") {
+  ast::Table orders = Table("orders", {Col("id", T("bigint")), Col("total", T("integer"))});
+  orders.columns[0].primary_key = true;
+  ast::Function f;
+  f.name = Q("cents");
+  ast::FunctionArg arg;
+  arg.type = T("integer");
+  f.args.push_back(arg);
+  f.returns = T("numeric");
+  f.language = "sql";
+  f.body = Sql("select $1 / 100.0");
+  ast::Function total;
+  total.name = Q("order_total");
+  total.returns = T("bigint");
+  total.language = "sql";
+  total.body = Sql("select sum(total) from orders");
+  ast::View v;
+  v.name = Q("big_orders");
+  v.query = Sql("select id, cents(total) from orders where total > 100");
+  ast::Index index;
+  index.table = Q("orders");
+  ast::IndexElem elem;
+  elem.expr = Sql("(cents(total))");
+  index.elements.push_back(elem);
+  auto run = Analyze({orders, f, total, v, index});
+  REQUIRE(run->Messages().empty());
+  using model::ObjectKind;
+  const model::ObjectId cents{ObjectKind::Function, {"public", "cents(integer)"}};
+  const model::ObjectId orders_id{ObjectKind::Table, {"public", "orders"}};
+  REQUIRE(run->catalog->views.size() == 1);
+  // Sorted: by kind (tables before functions), then name.
+  CHECK(run->catalog->views[0].deps == std::vector<model::ObjectId>{orders_id, cents});
+  REQUIRE(run->catalog->functions.size() == 2);
+  CHECK(run->catalog->functions[0].name.name == "cents");
+  CHECK(run->catalog->functions[1].deps == std::vector<model::ObjectId>{orders_id});
+  REQUIRE(run->catalog->indexes.size() == 1);
+  CHECK(run->catalog->indexes[0].name.name == "orders_cents_idx");
+  CHECK(run->catalog->indexes[0].deps == std::vector<model::ObjectId>{cents});
+}
+
+TEST_CASE("a policy without row level security is a warning, not an error", "[sema][policy]") {
+  ast::Table orders = Table("orders", {Col("id", T("bigint"))});
+  ast::Policy p;
+  p.name = N("mine");
+  p.table = Q("orders");
+  p.roles.push_back(N("app_user"));
+  p.using_expr = Sql("id > 0");
+  auto run = Analyze({orders, p});
+  REQUIRE(run->diags.all().size() == 1);
+  CHECK(run->diags.all()[0].severity == base::Severity::Warning);
+  CHECK(run->diags.all()[0].message ==
+        "policy 'mine' has no effect: row level security is not enabled on 'orders'");
+  REQUIRE(run->catalog);
+  CHECK(run->catalog->roles == std::vector<std::string>{"app_user"});
+  CHECK(run->catalog->policies[0].roles == std::vector<std::string>{"app_user"});
+}
+
+TEST_CASE("grants expand per privilege, grantee and column", "[sema][grants]") {
+  ast::Table orders = Table("orders", {Col("id", T("bigint")), Col("note", T("text"))});
+  ast::Sequence seq;
+  seq.name = Q("order_no");
+  ast::Grant all;
+  all.privileges = {"all"};
+  all.object.name = Q("order_no");
+  all.grantees = {N("app"), N("public")};
+  ast::Grant cols;
+  cols.privileges = {"select", "update"};
+  cols.columns = {N("note")};
+  cols.object.name = Q("orders");
+  cols.grantees = {N("app")};
+  auto run = Analyze({orders, seq, all, cols});
+  REQUIRE(run->Messages().empty());
+  std::vector<std::string> rows;
+  for (const model::Grant& g : run->catalog->grants) {
+    rows.push_back(g.object.name + (g.column ? "." + *g.column : "") + " " + g.privilege + " " +
+                   g.grantee);
+  }
+  CHECK(rows == std::vector<std::string>{
+                    "order_no SELECT app", "order_no UPDATE app", "order_no USAGE app",
+                    "order_no SELECT public", "order_no UPDATE public", "order_no USAGE public",
+                    "orders.note SELECT app", "orders.note UPDATE app"});
+  CHECK(run->catalog->roles == std::vector<std::string>{"app"});
+}
+
 }  // namespace
 }  // namespace schemac::sema
