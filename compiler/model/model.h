@@ -132,6 +132,9 @@ struct Constraint {
   std::optional<std::string> renamed_from;
   std::optional<std::string> comment;
   Loc loc;
+  // Introspection: created NOT VALID and not validated yet (pg_constraint.convalidated = false).
+  // The compiler never sets it.
+  bool not_valid = false;
 };
 
 struct Index {
@@ -148,6 +151,9 @@ struct Index {
   std::optional<std::string> comment;
   std::vector<ObjectId> deps;
   Loc loc;
+  // Introspection: the index is invalid (pg_index.indisvalid = false, e.g. after a failed CREATE
+  // INDEX CONCURRENTLY) and must be rebuilt. The compiler never sets it.
+  bool invalid = false;
 };
 
 enum class PartitionStrategy { Range, List, Hash };
@@ -197,6 +203,8 @@ struct DomainCheck {
   std::string name;  // explicit or derived: <domain>_check, <domain>_check1, ...
   bool name_explicit = false;
   Expr expression;
+  // Introspection: added NOT VALID and not validated yet. The compiler never sets it.
+  bool not_valid = false;
 };
 
 struct Domain {

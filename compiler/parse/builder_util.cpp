@@ -1,4 +1,6 @@
 // Helpers that turn parse-tree pieces (names, types, literals, embedded SQL) into AST values.
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "compiler/parse/builder.h"
@@ -98,6 +100,13 @@ ast::Name Builder::NameOf(SchemaParser::IdentifierContext* ctx) const {
     n.text = out;
   } else {
     n.text = FoldIdent(tok->getText());
+  }
+  // PostgreSQL truncates longer names (NAMEDATALEN 64) with only a notice; the database would then
+  // never match the schema, so this is an error here.
+  if (n.text.size() > 63) {
+    diags_.Error(base::DiagKind::IdentifierTooLong, n.loc,
+                 fmt::format("name is {} bytes long; PostgreSQL keeps at most 63 bytes of a name",
+                             n.text.size()));
   }
   return n;
 }

@@ -26,3 +26,16 @@ TEST_CASE("every diagnostic kind appears in a golden case", "[diag]") {
     CHECK(all.find(code) != std::string::npos);
   }
 }
+
+TEST_CASE("every diagnostic kind is documented in docs/language.md", "[diag]") {
+  std::ifstream in(std::filesystem::path(SCHEMAC_SOURCE_DIR) / "docs" / "language.md", std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string docs = ss.str();
+  REQUIRE_FALSE(docs.empty());
+  for (schemac::base::DiagKind kind : schemac::base::AllDiagKinds()) {
+    const std::string row = std::string("| `") + schemac::base::DiagCode(kind) + "` |";
+    INFO("docs/language.md has no table row for " << row);
+    CHECK(docs.find(row) != std::string::npos);
+  }
+}
