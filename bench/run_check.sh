@@ -14,6 +14,8 @@
 #   FILES       number of files of the second workload (default 50)
 #   RUNS        timed runs per workload (default 5)
 #   GOAL_SECS   goal for the median wall time of the single-file workload (default 2.0)
+#   SKIP_BUILD  set to 1 to time the binaries already in BUILD_DIR without building (e.g. while the
+#               tree is mid-edit and does not configure)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -32,26 +34,32 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # ---- build ----------------------------------------------------------------------------------------
-if [[ ! -f $build/CMakeCache.txt ]]; then
+if [[ ${SKIP_BUILD:-0} == 1 ]]; then
+  [[ -f $build/CMakeCache.txt ]] || die "SKIP_BUILD=1 but $build is not a build directory"
+  echo "== SKIP_BUILD=1: timing the binaries already in $build (not rebuilt)"
+elif [[ ! -f $build/CMakeCache.txt ]]; then
   echo "== configuring $build (RelWithDebInfo)"
   cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCHEMAC_BUILD_BENCH=ON
 fi
-build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")
+build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt" 2>/dev/null || true)
 case $build_type in
   RelWithDebInfo | Release) ;;
   *) die "$build is a '$build_type' build; timings need RelWithDebInfo or Release (set BUILD_DIR)" ;;
 esac
-if ! grep -q '^SCHEMAC_BUILD_BENCH:BOOL=ON' "$build/CMakeCache.txt"; then
-  cmake -S "$repo" -B "$build" -DSCHEMAC_BUILD_BENCH=ON >/dev/null
-fi
-echo "== building schemac and schemac_bench_gen in $build ($build_type, -j2)"
-if ! cmake --build "$build" --target schemac schemac_bench_gen -j 2 >"$tmp/build.log" 2>&1; then
-  tail -n 40 "$tmp/build.log" >&2
-  die "build failed"
+if [[ ${SKIP_BUILD:-0} != 1 ]]; then
+  if ! grep -q '^SCHEMAC_BUILD_BENCH:BOOL=ON' "$build/CMakeCache.txt"; then
+    cmake -S "$repo" -B "$build" -DSCHEMAC_BUILD_BENCH=ON >/dev/null
+  fi
+  echo "== building schemac and schemac_bench_gen in $build ($build_type, -j2)"
+  if ! cmake --build "$build" --target schemac schemac_bench_gen -j 2 >"$tmp/build.log" 2>&1; then
+    tail -n 40 "$tmp/build.log" >&2
+    die "build failed"
+  fi
 fi
 schemac=$build/cli/schemac
 gen=$build/bench/schemac_bench_gen
 [[ -x $schemac && -x $gen ]] || die "build did not produce $schemac and $gen"
+binary_time=$(date -u -r "$schemac" '+%Y-%m-%d %H:%M UTC')
 
 # ---- machine --------------------------------------------------------------------------------------
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
@@ -59,8 +67,9 @@ echo "== machine: $(nproc) cores ($cpu), $(awk '/MemTotal/ {printf "%.1f GiB RAM
 echo "   date: $(date -u '+%Y-%m-%d %H:%M UTC'), load average: $(cut -d ' ' -f 1-3 /proc/loadavg)"
 if rev=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null); then
   [[ -z $(git --no-optional-locks -C "$repo" status --porcelain 2>/dev/null) ]] || rev="$rev + uncommitted changes"
-  echo "   source: $rev"
+  echo "   source tree now: $rev"
 fi
+echo "   schemac binary built: $binary_time"
 
 # ---- one workload ---------------------------------------------------------------------------------
 # measure NAME PATH: validates PATH once (untimed), then times RUNS runs of `schemac check PATH`.
