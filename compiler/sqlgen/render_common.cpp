@@ -2,6 +2,8 @@
 // deferral, identifier and role lists.
 #include "compiler/sqlgen/render.h"
 
+#include <cctype>
+
 #include <fmt/format.h>
 
 namespace schemac::sqlgen {
@@ -112,8 +114,15 @@ std::string IdentList(const std::vector<std::string>& idents) {
 }
 
 std::string RoleSql(const std::string& role) {
-  // PUBLIC is a keyword-like pseudo role; spelling it upper case makes that visible.
-  return role == "public" ? "PUBLIC" : QuoteIdent(role);
+  // PUBLIC and the current-role keywords are not role names: quoting them ("current_user") would
+  // name a role that does not exist. Upper case makes them visible as keywords.
+  if (role == "public") return "PUBLIC";
+  if (role == "current_user" || role == "session_user" || role == "current_role") {
+    std::string upper = role;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return upper;
+  }
+  return QuoteIdent(role);
 }
 
 std::string FunctionTarget(const model::Function& function) {
