@@ -1,0 +1,147 @@
+#include "runtime/apply/apply.h"
+
+#include <fmt/format.h>
+
+namespace schemac::apply {
+
+namespace {
+
+std::string Literal(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+// Who holds the apply lock, for the message of a lock timeout.
+std::string DescribeLockHolder(pg::Connection& conn) {
+  const auto rows = conn.Query(fmt::format(
+      "SELECT a.pid::text, coalesce(a.usename, ''), coalesce(a.application_name, ''), "
+      "coalesce(a.client_addr::text, 'local'), coalesce(to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS TZ'), '') "
+      "FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid "
+      "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = {} AND l.objid = {} AND l.objsubid = 1",
+      static_cast<uint32_t>(kApplyLockKey >> 32), static_cast<uint32_t>(kApplyLockKey & 0xffffffff)));
+  if (rows.empty()) return "another session (it may have finished meanwhile)";
+  const auto& r = rows.front();
+  return fmt::format("backend pid {} (user {}, application '{}', from {}, transaction started {})",
+                     r[0].value_or("?"), r[1].value_or("?"), r[2].value_or(""), r[3].value_or("?"),
+                     r[4].value_or("?"));
+}
+
+void TakeLock(pg::Connection& conn, std::chrono::milliseconds wait) {
+  // lock_timeout bounds the wait for the advisory lock too; SET LOCAL ends with the transaction.
+  conn.Exec(fmt::format("SET LOCAL lock_timeout = '{}ms'", wait.count()));
+  try {
+    conn.Exec(fmt::format("SELECT pg_catalog.pg_advisory_xact_lock({})", kApplyLockKey));
+  } catch (const pg::DbError& e) {
+    if (e.sqlstate != "55P03") throw;
+    conn.Exec("ROLLBACK");
+    throw LockTimeout(fmt::format(
+        "another schemac apply is running: waited {} ms for its lock, held by {}; try again when it has "
+        "finished",
+        wait.count(), DescribeLockHolder(conn)));
+  }
+  conn.Exec("SET LOCAL lock_timeout = DEFAULT");
+}
+
+}  // namespace
+
+StatementError::StatementError(const pg::DbError& c, Statement s, std::string st)
+    : std::runtime_error(c.message), cause(c), statement(std::move(s)), stage(std::move(st)) {}
+
+void EnsureHistory(pg::Connection& conn) {
+  conn.Exec(
+      "CREATE SCHEMA IF NOT EXISTS schemac;"
+      "CREATE TABLE IF NOT EXISTS schemac.history ("
+      "  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+      "  started_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+      "  finished_at timestamptz,"
+      "  applied_by text NOT NULL,"
+      "  db_user text NOT NULL DEFAULT current_user,"
+      "  target_fingerprint text NOT NULL,"
+      "  statements text[] NOT NULL,"
+      "  stages_done integer NOT NULL DEFAULT 0,"
+      "  outcome text NOT NULL DEFAULT 'running' CHECK (outcome IN ('running', 'applied', 'failed')),"
+      "  error text)");
+}
+
+Outcome Apply(pg::Connection& conn, const std::vector<Stage>& stages, const Options& options) {
+  Outcome out;
+  EnsureHistory(conn);
+  std::string all = "ARRAY[";
+  bool first = true;
+  for (const Stage& s : stages) {
+    for (const Statement& st : s.statements) {
+      all += (first ? "" : ",") + Literal(st.sql);
+      first = false;
+    }
+  }
+  all += "]::text[]";
+
+  for (size_t i = 0; i < stages.size(); ++i) {
+    const Stage& stage = stages[i];
+    if (!stage.transactional) {
+      // Statements that refuse to run inside a transaction (CREATE INDEX CONCURRENTLY, ...) run one
+      // by one under the session-level form of the same lock. Online techniques are issue 5.
+      throw std::logic_error("non-transactional stages are not supported yet");
+    }
+    conn.Exec("BEGIN");
+    try {
+      TakeLock(conn, options.lock_wait);
+      if (out.history_id == 0) {
+        const auto rows = conn.Query(fmt::format(
+            "INSERT INTO schemac.history (applied_by, target_fingerprint, statements) VALUES ({}, {}, {}) "
+            "RETURNING id",
+            Literal(options.applied_by), Literal(options.target_fingerprint), all));
+        out.history_id = std::stoll(rows[0][0].value_or("0"));
+      }
+      for (const Statement& st : stage.statements) {
+        try {
+          conn.Exec(st.sql);
+        } catch (const pg::DbError& e) {
+          conn.Exec("ROLLBACK");
+          // Record the failure outside the rolled-back transaction (the row itself may have been
+          // rolled back with the first stage; then a new one says what was attempted).
+          const std::string error = fmt::format("{} [{}] in: {}", e.message, e.sqlstate, st.sql);
+          if (i == 0) {
+            conn.Exec(fmt::format(
+                "INSERT INTO schemac.history (applied_by, target_fingerprint, statements, outcome, error, "
+                "finished_at) VALUES ({}, {}, {}, 'failed', {}, clock_timestamp())",
+                Literal(options.applied_by), Literal(options.target_fingerprint), all, Literal(error)));
+          } else {
+            conn.Exec(fmt::format(
+                "UPDATE schemac.history SET outcome = 'failed', error = {}, finished_at = clock_timestamp() "
+                "WHERE id = {}",
+                Literal(error), out.history_id));
+          }
+          throw StatementError(e, st, stage.name);
+        }
+        ++out.statements_run;
+      }
+      const bool last = i + 1 == stages.size();
+      conn.Exec(fmt::format("UPDATE schemac.history SET stages_done = {}{} WHERE id = {}", i + 1,
+                            last ? ", outcome = 'applied', finished_at = clock_timestamp()" : "",
+                            out.history_id));
+      conn.Exec("COMMIT");
+    } catch (const StatementError&) {
+      throw;
+    } catch (const LockTimeout&) {
+      throw;
+    } catch (...) {
+      try {
+        conn.Exec("ROLLBACK");
+      } catch (...) {
+      }
+      throw;
+    }
+  }
+  if (stages.empty()) {
+    // Nothing to run is still an apply worth recording.
+    conn.Exec(fmt::format(
+        "INSERT INTO schemac.history (applied_by, target_fingerprint, statements, outcome, finished_at) "
+        "VALUES ({}, {}, '{{}}', 'applied', clock_timestamp())",
+        Literal(options.applied_by), Literal(options.target_fingerprint)));
+  }
+  return out;
+}
+
+}  // namespace schemac::apply

@@ -1,0 +1,69 @@
+// Running a plan against a live database: stage by stage, each transactional stage in one
+// transaction (a failure rolls the whole stage back), under a transaction-scoped advisory lock so
+// two applies never run at once, recorded in schemac's history table.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "compiler/base/source.h"
+#include "runtime/pg/connection.h"
+
+namespace schemac::apply {
+
+// One statement and where it came from.
+struct Statement {
+  std::string sql;
+  std::string summary;  // e.g. "+ table public.orders"
+  base::Loc loc;        // the .schema location of the object; invalid for drops
+};
+
+struct Stage {
+  std::string name;           // "expand", "contract", ...
+  bool transactional = true;  // false: statements run one by one (e.g. CREATE INDEX CONCURRENTLY)
+  std::vector<Statement> statements;
+};
+
+// A statement failed; its stage was rolled back. Carries everything the user needs: the statement,
+// PostgreSQL's message and SQLSTATE, and the .schema location of the object it was for.
+class StatementError : public std::runtime_error {
+ public:
+  StatementError(const pg::DbError& cause, Statement statement, std::string stage);
+  pg::DbError cause;
+  Statement statement;
+  std::string stage;
+};
+
+// Another apply holds the lock for longer than the wait allowed.
+class LockTimeout : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Options {
+  std::chrono::milliseconds lock_wait{10000};  // how long to wait for a concurrent apply
+  std::string target_fingerprint;              // recorded in the history
+  std::string applied_by;                      // recorded in the history (e.g. the OS user)
+};
+
+struct Outcome {
+  int64_t history_id = 0;
+  size_t statements_run = 0;
+};
+
+// The advisory lock key all schemac applies share ("schemac" in ASCII).
+constexpr int64_t kApplyLockKey = 0x73636865'6d6163;
+
+// Creates schemac's own schema and history table when missing (idempotent).
+void EnsureHistory(pg::Connection& conn);
+
+// Runs `stages` in order. Each transactional stage: BEGIN; wait for the advisory lock (bounded, see
+// Options); run its statements; COMMIT. The history row is written in the same transaction as the
+// first stage's statements, and its outcome is updated as stages commit or fail, so what the table
+// says is what happened. Throws StatementError (the failing stage rolled back) or LockTimeout.
+Outcome Apply(pg::Connection& conn, const std::vector<Stage>& stages, const Options& options);
+
+}  // namespace schemac::apply
