@@ -3,8 +3,11 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <iostream>
 #include <ostream>
+#include <unistd.h>
 
+#include "cli/commands.h"
 #include "compiler/driver/compile.h"
 #include "compiler/sqlgen/sqlgen.h"
 
@@ -16,9 +19,6 @@ namespace schemac::cli {
 
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitError = 1;
-constexpr int kExitUsage = 64;  // EX_USAGE: a mistake on the command line, not in the schema
 
 // Compiles and prints diagnostics; returns the compilation (catalog set when valid).
 std::unique_ptr<driver::Compilation> CompileAndReport(const std::vector<std::string>& paths,
@@ -50,6 +50,31 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
       "sql", "Print the DDL that creates the schema in an empty database, in dependency order");
   sql->add_option("PATH", sql_paths, "A .schema file or a directory of them (searched recursively)")
       ->required();
+
+  auto add_db_options = [](CLI::App* cmd, DbArgs& a) {
+    cmd->add_option("PATH", a.paths, "The target: .schema files or directories")->required();
+    cmd->add_option("--db", a.db, "The database: a postgresql:// URL or key=value conninfo "
+                                  "(default: $DATABASE_URL, else libpq's PG* variables)");
+    cmd->add_option("--dev-db", a.dev_db,
+                    "A PostgreSQL server for scratch databases that normalize the target "
+                    "(default: a throwaway local cluster started from this machine's PostgreSQL binaries)");
+    cmd->add_option("--schema", a.schemas, "A schema to manage (repeatable; default: every non-system schema)");
+  };
+  PlanArgs plan_args;
+  auto* plan = app.add_subcommand(
+      "plan", "Show what it takes to make the database match the schema: exit 0 no changes, 2 changes, 1 error");
+  add_db_options(plan, plan_args.db);
+  plan->add_option("--format", plan_args.format, "Output: text (summary and SQL), sql or json")
+      ->check(CLI::IsMember({"text", "sql", "json"}));
+
+  ApplyArgs apply_args;
+  auto* apply = app.add_subcommand(
+      "apply", "Make the database match the schema, then verify it: exit 0 done, 3 destructive changes withheld, 1 error");
+  add_db_options(apply, apply_args.db);
+  apply->add_flag("--allow-drop", apply_args.allow_drop, "Also run changes that destroy data (drops, lossy type changes)");
+  apply->add_flag("--yes,-y", apply_args.yes, "Do not ask for confirmation on a terminal");
+  apply->add_option("--lock-wait", apply_args.lock_wait_seconds,
+                    "Seconds to wait for another schemac apply to finish (default 10)");
 
   // A word that is not a command gets a clear message (CLI11 would only say a subcommand is required).
   std::string names;
@@ -88,6 +113,8 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     auto c = CompileAndReport(check_paths, err, color);
     return c->catalog.has_value() ? kExitOk : kExitError;
   }
+  if (plan->parsed()) return RunPlan(plan_args, out, err, color);
+  if (apply->parsed()) return RunApply(apply_args, std::cin, out, err, color, isatty(STDIN_FILENO) != 0);
   if (sql->parsed()) {
     auto c = CompileAndReport(sql_paths, err, color);
     if (!c->catalog.has_value()) return kExitError;

@@ -1,0 +1,42 @@
+// The database commands (plan, apply): option values and entry points. cli.cpp parses the command
+// line; these run a command and return its exit code.
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace schemac::cli {
+
+// Exit codes shared by the commands (docs/cli.md).
+constexpr int kExitOk = 0;           // success, nothing (left) to do
+constexpr int kExitError = 1;        // errors in the schema or the database
+constexpr int kExitChanges = 2;      // plan: changes pending
+constexpr int kExitWithheld = 3;     // apply: destructive changes withheld (pass --allow-drop)
+constexpr int kExitUsage = 64;       // a mistake on the command line
+
+struct DbArgs {
+  std::vector<std::string> paths;
+  std::optional<std::string> db;      // --db
+  std::optional<std::string> dev_db;  // --dev-db
+  std::vector<std::string> schemas;   // --schema
+};
+
+struct PlanArgs {
+  DbArgs db;
+  std::string format = "text";  // text | sql | json
+};
+
+struct ApplyArgs {
+  DbArgs db;
+  bool allow_drop = false;
+  bool yes = false;
+  int lock_wait_seconds = 10;
+};
+
+int RunPlan(const PlanArgs& args, std::ostream& out, std::ostream& err, bool color);
+int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::ostream& err, bool color,
+             bool interactive);
+
+}  // namespace schemac::cli

@@ -1,0 +1,253 @@
+// `schemac plan` and `schemac apply`.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <functional>
+#include <istream>
+#include <ostream>
+
+#include "cli/commands.h"
+#include "compiler/model/dump.h"
+#include "runtime/apply/apply.h"
+#include "runtime/devdb/devdb.h"
+#include "runtime/pg/connection.h"
+#include "runtime/plan/connect.h"
+#include "runtime/plan/plan.h"
+
+namespace schemac::cli {
+
+namespace {
+
+plan::Options ToOptions(const DbArgs& a) {
+  plan::Options o;
+  o.paths = a.paths;
+  o.db = plan::ResolveConninfo(a.db);
+  o.dev_db = a.dev_db;
+  o.schemas = a.schemas;
+  return o;
+}
+
+// "shop.schema:12:3" for a step's object, or "" when it has no source (a drop).
+std::string Where(const base::SourceManager& sources, const base::Loc& loc) {
+  if (!loc.IsValid() || loc.file >= sources.size()) return "";
+  const base::SourceFile& f = sources.file(loc.file);
+  const base::LineCol p = f.Position(loc.begin);
+  return fmt::format("{}:{}:{}", f.path(), p.line, p.column);
+}
+
+std::string Hazards(const diff::Step& s) {
+  std::string out;
+  for (diff::Hazard h : s.hazards) out += (out.empty() ? "" : ", ") + std::string(diff::HazardId(h));
+  return out;
+}
+
+// Compile errors, missing roles: reported, exit 1. Returns true when planning can go on.
+bool ReportPreconditions(const plan::Result& r, std::ostream& err, bool color) {
+  const base::Diagnostics& d = r.compilation->diags;
+  err << d.Render(color);
+  if (d.HasErrors()) {
+    err << fmt::format("{} error{} generated\n", d.ErrorCount(), d.ErrorCount() == 1 ? "" : "s");
+    return false;
+  }
+  if (!r.missing_roles.empty()) {
+    std::string list;
+    for (const std::string& role : r.missing_roles) list += (list.empty() ? "" : ", ") + role;
+    err << fmt::format(
+        "schemac: error: the schema grants to or writes policies for roles that do not exist on the server: {}; "
+        "schemac never creates roles (they are cluster-wide): create them first\n",
+        list);
+    return false;
+  }
+  return true;
+}
+
+void PrintText(const plan::Result& r, bool allow_drop, std::ostream& out) {
+  const diff::Plan& p = r.plan;
+  const base::SourceManager& src = r.compilation->sources;
+  size_t creates = 0, alters = 0, drops = 0, withheld = 0;
+  for (const diff::Step& s : p.steps) {
+    if (s.action == '+') ++creates;
+    else if (s.action == '-') ++drops;
+    else ++alters;
+    if (s.requires_allow_drop) ++withheld;
+  }
+  if (p.Empty()) {
+    out << "No changes: the database matches the schema.\n";
+    return;
+  }
+  out << fmt::format("Plan: {} to create, {} to change, {} to drop", creates, alters, drops);
+  if (withheld > 0) {
+    out << fmt::format(" ({} {})", withheld,
+                       allow_drop ? "destructive, allowed by --allow-drop" : "withheld: destructive, needs --allow-drop");
+  }
+  out << "\n\n";
+  for (const diff::Step& s : p.steps) {
+    std::string line = fmt::format("  {} {}", s.action, s.summary);
+    if (s.destructive) line += "  [destructive]";
+    else if (s.requires_allow_drop) line += "  [needs --allow-drop]";
+    const std::string where = Where(src, s.loc);
+    if (!where.empty()) line += "  (" + where + ")";
+    out << line << "\n";
+  }
+  for (const diff::Unsupported& u : p.unsupported) out << "  ! unsupported: " << u.message << "\n";
+  for (const catalog::Unsupported& u : r.unsupported) {
+    out << fmt::format("  ! unmanaged {} {}: left as it is\n", u.kind, u.name);
+  }
+  out << "\n";
+  for (const diff::Step& s : p.steps) {
+    if (s.requires_allow_drop && !allow_drop) out << "-- withheld (needs --allow-drop): ";
+    const std::string hz = Hazards(s);
+    if (!hz.empty() && !(s.requires_allow_drop && !allow_drop)) out << "-- hazards: " << hz << "\n";
+    out << s.sql << "\n";
+  }
+}
+
+nlohmann::json ToJson(const plan::Result& r) {
+  nlohmann::json j;
+  j["steps"] = nlohmann::json::array();
+  for (const diff::Step& s : r.plan.steps) {
+    nlohmann::json hz = nlohmann::json::array();
+    for (diff::Hazard h : s.hazards) hz.push_back(std::string(diff::HazardId(h)));
+    j["steps"].push_back({{"action", std::string(1, s.action)},
+                          {"summary", s.summary},
+                          {"sql", s.sql},
+                          {"destructive", s.destructive},
+                          {"requires_allow_drop", s.requires_allow_drop},
+                          {"transactional", s.transactional},
+                          {"hazards", hz},
+                          {"source", Where(r.compilation->sources, s.loc)}});
+  }
+  j["unsupported"] = nlohmann::json::array();
+  for (const diff::Unsupported& u : r.plan.unsupported) j["unsupported"].push_back(u.message);
+  j["unmanaged"] = nlohmann::json::array();
+  for (const catalog::Unsupported& u : r.unsupported) j["unmanaged"].push_back({{"kind", u.kind}, {"name", u.name}});
+  return j;
+}
+
+void PrintDbError(const pg::DbError& e, std::ostream& err) {
+  err << fmt::format("schemac: error: {}{}\n", e.message, e.sqlstate.empty() ? "" : " [SQLSTATE " + e.sqlstate + "]");
+  if (!e.detail.empty()) err << "  detail: " << e.detail << "\n";
+  if (!e.hint.empty()) err << "  hint: " << e.hint << "\n";
+}
+
+// Splits a plan into the stages apply runs: one transactional stage for the steps that need no
+// --allow-drop, one for the rest; a step that must commit before later steps (ALTER TYPE ... ADD
+// VALUE) ends its stage.
+std::vector<apply::Stage> Stages(const plan::Result& r, bool allow_drop) {
+  std::vector<apply::Stage> stages;
+  auto stage_for = [&](const char* name) -> apply::Stage& {
+    if (stages.empty() || stages.back().name != name) stages.push_back(apply::Stage{name, true, {}});
+    return stages.back();
+  };
+  bool close = false;
+  for (const diff::Step& s : r.plan.steps) {
+    if (s.requires_allow_drop && !allow_drop) continue;
+    const char* name = s.requires_allow_drop ? "contract" : "expand";
+    if (close) {
+      stages.push_back(apply::Stage{name, true, {}});
+      close = false;
+    }
+    stage_for(name).statements.push_back(apply::Statement{s.sql, std::string(1, s.action) + " " + s.summary, s.loc});
+    if (!s.transactional) close = true;
+  }
+  return stages;
+}
+
+}  // namespace
+
+int RunPlan(const PlanArgs& args, std::ostream& out, std::ostream& err, bool color) {
+  try {
+    plan::Result r = plan::MakePlan(ToOptions(args.db));
+    if (!ReportPreconditions(r, err, color)) return kExitError;
+    if (args.format == "json") {
+      out << ToJson(r).dump(2) << "\n";
+    } else if (args.format == "sql") {
+      for (const diff::Step& s : r.plan.steps) {
+        if (s.requires_allow_drop) out << "-- needs --allow-drop:\n";
+        out << s.sql << "\n";
+      }
+    } else {
+      PrintText(r, false, out);
+    }
+    return r.plan.Empty() ? kExitOk : kExitChanges;
+  } catch (const pg::DbError& e) {
+    PrintDbError(e, err);
+  } catch (const devdb::DevServerError& e) {
+    err << "schemac: error: " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    err << "schemac: error: " << e.what() << "\n";
+  }
+  return kExitError;
+}
+
+int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::ostream& err, bool color,
+             bool interactive) {
+  try {
+    const plan::Options options = ToOptions(args.db);
+    plan::Result r = plan::MakePlan(options);
+    if (!ReportPreconditions(r, err, color)) return kExitError;
+    PrintText(r, args.allow_drop, out);
+    const std::vector<apply::Stage> stages = Stages(r, args.allow_drop);
+    size_t count = 0;
+    for (const apply::Stage& s : stages) count += s.statements.size();
+    if (count > 0 && interactive && !args.yes) {
+      out << fmt::format("\nApply {} statement{}? [y/N] ", count, count == 1 ? "" : "s") << std::flush;
+      std::string answer;
+      std::getline(in, answer);
+      if (answer != "y" && answer != "Y" && answer != "yes") {
+        out << "Nothing applied.\n";
+        return kExitError;
+      }
+    }
+    apply::Options ao;
+    ao.lock_wait = std::chrono::seconds(args.lock_wait_seconds);
+    ao.applied_by = getenv("USER") != nullptr ? getenv("USER") : "unknown";
+    ao.target_fingerprint = std::to_string(std::hash<std::string>{}(model::Dump(r.normalized)));
+    pg::Connection live(options.db);
+    try {
+      const apply::Outcome o = apply::Apply(live, stages, ao);
+      out << fmt::format("Applied {} statement{} (history id {}).\n", o.statements_run,
+                         o.statements_run == 1 ? "" : "s", o.history_id);
+    } catch (const apply::StatementError& e) {
+      PrintDbError(e.cause, err);
+      err << "  statement: " << e.statement.sql << "\n";
+      const std::string where = Where(r.compilation->sources, e.statement.loc);
+      if (!where.empty()) err << "  from: " << where << ": " << e.statement.summary << "\n";
+      err << fmt::format("  the '{}' stage was rolled back; earlier stages stay applied\n", e.stage);
+      return kExitError;
+    } catch (const apply::LockTimeout& e) {
+      err << "schemac: error: " << e.what() << "\n";
+      return kExitError;
+    }
+    // Verify: read the database again; what is left must be exactly what was withheld.
+    const diff::Plan left = plan::Replan(options, r.normalized);
+    size_t unexpected = 0, withheld = 0;
+    for (const diff::Step& s : left.steps) {
+      if (s.requires_allow_drop && !args.allow_drop) {
+        ++withheld;
+      } else {
+        ++unexpected;
+        err << "schemac: error: after apply the database still differs: " << s.summary << "\n";
+      }
+    }
+    if (unexpected > 0) return kExitError;
+    if (withheld > 0) {
+      out << fmt::format("Verified: the database matches the schema except {} withheld destructive change{} "
+                         "(run again with --allow-drop to apply {}).\n",
+                         withheld, withheld == 1 ? "" : "s", withheld == 1 ? "it" : "them");
+      return kExitWithheld;
+    }
+    out << "Verified: the database matches the schema.\n";
+    return kExitOk;
+  } catch (const pg::DbError& e) {
+    PrintDbError(e, err);
+  } catch (const devdb::DevServerError& e) {
+    err << "schemac: error: " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    err << "schemac: error: " << e.what() << "\n";
+  }
+  return kExitError;
+}
+
+}  // namespace schemac::cli

@@ -1,0 +1,304 @@
+// Columns of existing tables: add, drop (destructive), type changes (destructive when lossy,
+// ClassifyTypeChange), defaults, NOT NULL, identity, generated expressions, collations, comments.
+//
+// PostgreSQL behaviour this relies on (ALTER TABLE docs, "Notes"):
+// - ADD COLUMN with a non-volatile default (or none) only changes the catalog; a volatile default,
+//   an identity or a stored generated column fills every row, which rewrites the table.
+// - DROP COLUMN only marks the column dropped (no rewrite); its data is gone for good.
+// - ALTER COLUMN TYPE rewrites the table and rebuilds its indexes unless the change is binary
+//   coercible; it converts the default too, which fails for defaults that do not cast, so the
+//   default is dropped before and set again after.
+// - SET NOT NULL scans the table (it fails if a NULL is stored); DROP NOT NULL and SET/DROP DEFAULT
+//   are catalog-only. All of them take an ACCESS EXCLUSIVE lock for their (short) duration.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "compiler/diff/internal/context.h"
+#include "compiler/diff/type_change.h"
+#include "compiler/sqlgen/render.h"
+
+namespace schemac::diff::internal {
+
+namespace {
+
+using model::ObjectKind;
+using model::QuoteIdent;
+
+// Functions whose value differs per row, so that ADD COLUMN ... DEFAULT must evaluate them for
+// every existing row (a rewrite) instead of storing one value in the catalog.
+bool LooksVolatile(const std::string& expr) {
+  static const char* const kVolatile[] = {"random",        "clock_timestamp", "timeofday",
+                                          "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v4",
+                                          "nextval",       "txid_current",    "statement_timestamp"};
+  return std::any_of(std::begin(kVolatile), std::end(kVolatile),
+                     [&](const char* f) { return Mentions(expr, f); });
+}
+
+std::optional<std::string> Text(const std::optional<model::Expr>& e) {
+  return e ? std::optional<std::string>(e->text) : std::nullopt;
+}
+
+// Identity sequence parameters with PostgreSQL's defaults for the column's type filled in.
+model::SequenceParams IdentityParams(const model::Column& column) {
+  model::SequenceParams params;
+  if (column.identity_params) params = *column.identity_params;
+  params.type = column.type;
+  if (!column.identity_params) {
+    params.max_value = column.type.name == "smallint" ? INT16_MAX
+                       : column.type.name == "integer" ? INT32_MAX : INT64_MAX;
+  }
+  return params;
+}
+
+class ColumnDiffer {
+ public:
+  ColumnDiffer(Context& ctx, const model::Table& table, const model::Column* live,
+               const model::Column& target)
+      : ctx_(ctx), table_(table), live_(live), target_(target),
+        key_{KeyKind::Column, table.name, target.name},
+        prefix_(fmt::format("{} ALTER COLUMN {}", AlterTable(table.name), QuoteIdent(target.name))) {}
+
+  size_t Add(std::string note);
+  void Alter();
+
+ private:
+  size_t Emit(Role role, Phase phase, char action, std::string what, std::string sql,
+              std::vector<Hazard> hazards, bool temporary = false, bool creates = false) {
+    return ctx_.Emit({.key = key_, .role = role, .phase = phase, .rank = Rank::Column,
+                      .object = {ObjectKind::Table, table_.name}, .action = action,
+                      .summary = fmt::format("column {}.{}: {}", Display(table_.name), target_.name,
+                                             what),
+                      .sql = std::move(sql), .hazards = std::move(hazards), .loc = target_.loc,
+                      .temporary = temporary, .creates_object = creates});
+  }
+  void Recreate();
+  void Retype();
+  void Default(bool after_drop);
+  void Identity();
+  void Comment(bool fresh);
+
+  Context& ctx_;
+  const model::Table& table_;
+  const model::Column* live_;
+  const model::Column& target_;
+  const Key key_;
+  const std::string prefix_;
+};
+
+size_t ColumnDiffer::Add(std::string note) {
+  std::vector<Hazard> hazards = {Hazard::AccessExclusiveLock};
+  std::string what = "added" + note;
+  bool fills_rows = target_.generated || target_.identity != model::IdentityKind::None ||
+                    target_.serial ||
+                    (target_.default_expr && LooksVolatile(target_.default_expr->text));
+  if (fills_rows) hazards.push_back(Hazard::RewritesTable);
+  if (target_.not_null && !target_.default_expr && !fills_rows) {
+    // Only an empty table accepts a NOT NULL column without a default.
+    hazards.push_back(Hazard::MayFailOnExistingRows);
+    what += " (NOT NULL without a default: fails if the table has rows)";
+  }
+  size_t step = Emit(Role::Create, Phase::Create, '+', what,
+                     fmt::format("{} ADD COLUMN {};", AlterTable(table_.name),
+                                 sqlgen::ColumnDefinition(target_)),
+                     hazards, false, true);
+  Comment(true);
+  return step;
+}
+
+void ColumnDiffer::Recreate() {
+  // The stored values of a generated column are derived data: dropping and adding it again loses
+  // nothing (but computes every row). Turning a plain column into a generated one replaces its
+  // values, which is data loss.
+  std::vector<Hazard> hazards = {Hazard::AccessExclusiveLock};
+  std::string why = "generated expression changed";
+  if (!live_->generated) {
+    hazards.push_back(Hazard::DeletesData);
+    why = "becomes a generated column (its stored values are replaced)";
+  } else if (!GeneratedColumnRecreated(*live_, target_)) {
+    why = "generated column dropped and added again" + ctx_.ForcedReason(key_);
+  }
+  Emit(Role::Remove, Phase::Drop, '-', why + "; dropped",
+       fmt::format("{} DROP COLUMN {};", AlterTable(table_.name), QuoteIdent(target_.name)), hazards,
+       true);
+  hazards.push_back(Hazard::RewritesTable);
+  std::erase(hazards, Hazard::DeletesData);
+  Emit(Role::Create, Phase::Create, '+', why + "; added again",
+       fmt::format("{} ADD COLUMN {};", AlterTable(table_.name), sqlgen::ColumnDefinition(target_)),
+       hazards, false, true);
+  ctx_.MarkRecreated(key_);
+  Comment(true);
+}
+
+void ColumnDiffer::Retype() {
+  TypeChange change = ClassifyTypeChange(live_->type, target_.type);
+  std::vector<Hazard> hazards = {Hazard::AccessExclusiveLock};
+  std::string what;
+  if (live_->type != target_.type) {
+    what = fmt::format("type {} -> {}", live_->type.ToSql(), target_.type.ToSql());
+    if (change.lossy) {
+      hazards.push_back(Hazard::DeletesData);
+      what += " (lossy: " + change.reason + ")";
+    }
+    if (change.rewrites) hazards.push_back(Hazard::RewritesTable);
+  } else {
+    what = fmt::format("collation {} -> {}", live_->collation.value_or("default"),
+                       target_.collation.value_or("default"));
+    change.rewrites = false;
+  }
+  // Indexes on the column are rebuilt even without a rewrite when the collation changes.
+  if (change.rewrites || live_->collation != target_.collation) hazards.push_back(Hazard::IndexBuild);
+  std::string sql = fmt::format("{} TYPE {}", prefix_, target_.type.ToSql());
+  if (target_.collation) sql += " COLLATE " + sqlgen::CollationSql(*target_.collation);
+  sql += fmt::format(" USING {}::{};", QuoteIdent(target_.name), target_.type.ToSql());
+  Emit(Role::Create, Phase::Create, '~', what, sql, hazards);
+}
+
+void ColumnDiffer::Default(bool after_drop) {
+  std::optional<std::string> from = after_drop ? std::nullopt : Text(live_->default_expr);
+  std::optional<std::string> to = Text(target_.default_expr);
+  // An identity column's default is its sequence; ADD GENERATED handles it.
+  if (from == to) return;
+  if (to) {
+    Emit(Role::Create, Phase::Create, '~', "default set",
+         fmt::format("{} SET DEFAULT {};", prefix_, sqlgen::DefaultExprSql(*to)), {});
+  } else {
+    Emit(Role::Create, Phase::Create, '~', "default dropped", prefix_ + " DROP DEFAULT;", {});
+  }
+}
+
+void ColumnDiffer::Identity() {
+  using model::IdentityKind;
+  const char* kinds[] = {"", "ALWAYS", "BY DEFAULT"};
+  if (live_->identity == target_.identity) {
+    if (target_.identity == IdentityKind::None) return;
+    model::SequenceParams a = IdentityParams(*live_);
+    model::SequenceParams b = IdentityParams(target_);
+    if (a == b) return;
+    std::vector<std::string> sets;
+    auto number = [&](int64_t x, int64_t y, const char* keyword) {
+      if (x != y) sets.push_back(fmt::format("SET {} {}", keyword, y));
+    };
+    number(a.increment, b.increment, "INCREMENT BY");
+    number(a.min_value, b.min_value, "MINVALUE");
+    number(a.max_value, b.max_value, "MAXVALUE");
+    number(a.start, b.start, "START WITH");
+    number(a.cache, b.cache, "CACHE");
+    if (a.cycle != b.cycle) sets.push_back(b.cycle ? "SET CYCLE" : "SET NO CYCLE");
+    Emit(Role::Create, Phase::Create, '~', "identity options changed",
+         fmt::format("{} {};", prefix_, fmt::join(sets, " ")), {});
+    return;
+  }
+  if (target_.identity == IdentityKind::None) {
+    Emit(Role::Create, Phase::Create, '~', "identity dropped (values stay)",
+         prefix_ + " DROP IDENTITY;", {Hazard::AccessExclusiveLock});
+    return;
+  }
+  const char* kind = kinds[static_cast<int>(target_.identity)];
+  if (live_->identity != IdentityKind::None) {
+    Emit(Role::Create, Phase::Create, '~', fmt::format("identity now generated {}", kind),
+         fmt::format("{} SET GENERATED {};", prefix_, kind), {});
+    return;
+  }
+  std::string options;
+  if (target_.identity_params) {
+    model::SequenceParams params = IdentityParams(target_);
+    std::vector<std::string> list = sqlgen::SequenceOptions(params, /*include_type=*/false);
+    if (!list.empty()) options = fmt::format(" ({})", fmt::join(list, " "));
+  }
+  Emit(Role::Create, Phase::Create, '~', fmt::format("identity added (generated {})", kind),
+       fmt::format("{} ADD GENERATED {} AS IDENTITY{};", prefix_, kind, options),
+       {Hazard::AccessExclusiveLock});
+}
+
+void ColumnDiffer::Comment(bool fresh) {
+  EmitComment(ctx_, key_, {ObjectKind::Table, table_.name}, fresh ? nullptr : &live_->comment,
+              target_.comment, sqlgen::CommentOnColumn(table_, target_), target_.loc);
+}
+
+void ColumnDiffer::Alter() {
+  if (GeneratedColumnRecreated(*live_, target_) ||
+      ctx_.recreations.recreate_generated.contains({table_.name, target_.name})) {
+    Recreate();
+    return;
+  }
+  if (live_->serial != target_.serial) {
+    ctx_.Report({ObjectKind::Table, table_.name},
+                fmt::format("column {}.{}: changing to or from serial is not supported (serial "
+                            "only exists at creation); use an identity column",
+                            Display(table_.name), target_.name),
+                target_.loc);
+  }
+  const bool retyped = ColumnRetyped(*live_, target_);
+  // Drop the default first when the type changes (ALTER TYPE would have to cast it) or when
+  // something it calls is recreated underneath it.
+  const bool reset = live_->default_expr &&
+                     (retyped || ctx_.recreations.reset_defaults.contains({table_.name, target_.name}));
+  if (reset) {
+    Emit(Role::Remove, Phase::Drop, '~', "default dropped for now", prefix_ + " DROP DEFAULT;", {},
+         true);
+  }
+  if (live_->generated && !target_.generated) {
+    Emit(Role::Create, Phase::Create, '~', "no longer generated (values stay)",
+         prefix_ + " DROP EXPRESSION;", {Hazard::AccessExclusiveLock});
+  }
+  if (retyped) Retype();
+  Default(reset);
+  if (live_->not_null != target_.not_null) {
+    if (target_.not_null) {
+      Emit(Role::Create, Phase::Create, '~', "not null", prefix_ + " SET NOT NULL;",
+           {Hazard::AccessExclusiveLock, Hazard::ValidatesConstraint, Hazard::MayFailOnExistingRows});
+    } else {
+      Emit(Role::Create, Phase::Create, '~', "nullable", prefix_ + " DROP NOT NULL;",
+           {Hazard::AccessExclusiveLock});
+    }
+  }
+  Identity();
+  Comment(false);
+}
+
+}  // namespace
+
+bool ColumnRetyped(const model::Column& live, const model::Column& target) {
+  return live.type != target.type || live.collation != target.collation;
+}
+
+bool GeneratedColumnRecreated(const model::Column& live, const model::Column& target) {
+  return target.generated && (!live.generated || live.generated->text != target.generated->text);
+}
+
+void DiffColumns(Context& ctx, const model::Table& live, const model::Table& target) {
+  // PostgreSQL appends added columns; it cannot put them where the schema declares them.
+  std::vector<std::string> kept;
+  for (const model::Column& column : live.columns) {
+    const model::Column* t = ctx.target_index->FindColumn(target.name, column.name);
+    if (t != nullptr) kept.push_back(column.name);
+  }
+  size_t position = 0;
+  // Added columns are added in the order the schema declares them.
+  std::optional<size_t> previous_add;
+  for (const model::Column& column : target.columns) {
+    const model::Column* l = ctx.live_index->FindColumn(live.name, column.name);
+    if (l != nullptr) {
+      ++position;
+      ColumnDiffer(ctx, target, l, column).Alter();
+      continue;
+    }
+    std::string note = position < kept.size() ? " at the end of the table" : "";
+    size_t step = ColumnDiffer(ctx, target, nullptr, column).Add(note);
+    ctx.builder.After(step, previous_add);
+    previous_add = step;
+  }
+  for (const model::Column& column : live.columns) {
+    if (ctx.target_index->FindColumn(target.name, column.name) != nullptr) continue;
+    ctx.Emit({.key = {KeyKind::Column, live.name, column.name}, .role = Role::Remove,
+              .phase = Phase::LateDrop, .rank = Rank::Column,
+              .object = {ObjectKind::Table, live.name}, .action = '-',
+              .summary = fmt::format("column {}.{} (its values are lost)", Display(live.name),
+                                     column.name),
+              .sql = fmt::format("{} DROP COLUMN {};", AlterTable(live.name), QuoteIdent(column.name)),
+              .hazards = {Hazard::DeletesData, Hazard::AccessExclusiveLock}});
+  }
+}
+
+}  // namespace schemac::diff::internal

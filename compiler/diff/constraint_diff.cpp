@@ -1,0 +1,107 @@
+// Table constraints of existing tables: added and dropped by name; a changed definition is a drop
+// plus an add (constraints hold no data); NOT VALID constraints are validated.
+//
+// PostgreSQL behaviour: ADD CONSTRAINT checks every existing row (a CHECK or FOREIGN KEY scans
+// the table; PRIMARY KEY, UNIQUE and EXCLUDE build an index) and fails if a row violates it.
+// CHECK, PRIMARY KEY, UNIQUE and EXCLUDE take an ACCESS EXCLUSIVE lock; FOREIGN KEY takes SHARE
+// ROW EXCLUSIVE on both tables, which blocks writes (reported as share-lock).
+#include <fmt/format.h>
+
+#include "compiler/diff/internal/context.h"
+#include "compiler/sqlgen/render.h"
+
+namespace schemac::diff::internal {
+
+namespace {
+
+using model::ConstraintKind;
+using model::QuoteIdent;
+
+const char* KindName(ConstraintKind kind) {
+  switch (kind) {
+    case ConstraintKind::PrimaryKey: return "primary key";
+    case ConstraintKind::Unique: return "unique constraint";
+    case ConstraintKind::ForeignKey: return "foreign key";
+    case ConstraintKind::Check: return "check constraint";
+    case ConstraintKind::Exclude: return "exclusion constraint";
+  }
+  return "constraint";
+}
+
+std::vector<Hazard> AddHazards(ConstraintKind kind) {
+  switch (kind) {
+    case ConstraintKind::PrimaryKey:
+    case ConstraintKind::Unique:
+    case ConstraintKind::Exclude:
+      return {Hazard::AccessExclusiveLock, Hazard::IndexBuild, Hazard::MayFailOnExistingRows};
+    case ConstraintKind::ForeignKey:
+      return {Hazard::ShareLock, Hazard::ValidatesConstraint, Hazard::MayFailOnExistingRows};
+    case ConstraintKind::Check:
+      return {Hazard::AccessExclusiveLock, Hazard::ValidatesConstraint,
+              Hazard::MayFailOnExistingRows};
+  }
+  return {};
+}
+
+Rank RankOf(const model::Constraint& c) {
+  return c.kind == ConstraintKind::ForeignKey ? Rank::ForeignKey : Rank::Constraint;
+}
+
+}  // namespace
+
+bool ConstraintChanged(const model::Constraint& live, const model::Constraint& target) {
+  return sqlgen::ConstraintDefinition(live) != sqlgen::ConstraintDefinition(target);
+}
+
+size_t AddConstraintStep(Context& ctx, const model::Table& table, const model::Constraint& constraint,
+                         bool existing, std::string reason) {
+  const Key key{KeyKind::Constraint, table.name, constraint.name};
+  return ctx.Emit({.key = key, .role = Role::Create, .phase = Phase::Create,
+                   .rank = RankOf(constraint), .object = ObjectOf(key), .action = '+',
+                   .summary = fmt::format("{} {} on {}{}", KindName(constraint.kind),
+                                          constraint.name, Display(table.name), reason),
+                   .sql = sqlgen::AddConstraint(table.name, constraint),
+                   .hazards = existing ? AddHazards(constraint.kind) : std::vector<Hazard>{},
+                   .loc = constraint.loc, .creates_object = true});
+}
+
+void DiffConstraints(Context& ctx, const model::Table& live, const model::Table& target) {
+  auto drop = [&](const model::Constraint& c, bool temporary, const std::string& reason) {
+    const Key key{KeyKind::Constraint, live.name, c.name};
+    ctx.Emit({.key = key, .role = Role::Remove, .phase = Phase::Drop, .rank = RankOf(c),
+              .object = ObjectOf(key), .action = '-',
+              .summary = fmt::format("{} {} on {}{}", KindName(c.kind), c.name, Display(live.name),
+                                     reason),
+              .sql = fmt::format("{} DROP CONSTRAINT {};", AlterTable(live.name), QuoteIdent(c.name)),
+              .hazards = {Hazard::AccessExclusiveLock}, .temporary = temporary});
+  };
+  for (const model::Constraint& l : live.constraints) {
+    if (ctx.target_index->FindConstraint(target.name, l.name) == nullptr) drop(l, false, "");
+  }
+  for (const model::Constraint& t : target.constraints) {
+    const Key key{KeyKind::Constraint, target.name, t.name};
+    const model::Constraint* l = ctx.live_index->FindConstraint(live.name, t.name);
+    if (l == nullptr) {
+      AddConstraintStep(ctx, target, t, true, "");
+    } else if (ConstraintChanged(*l, t) || ctx.Forced(key)) {
+      std::string reason = ConstraintChanged(*l, t) ? " (definition changed)" : ctx.ForcedReason(key);
+      drop(*l, true, reason + "; dropped");
+      AddConstraintStep(ctx, target, t, true, reason + "; added again");
+      ctx.MarkRecreated(key);
+    } else if (l->not_valid && !t.not_valid) {
+      ctx.Emit({.key = key, .role = Role::Create, .phase = Phase::Create, .rank = RankOf(t),
+                .object = ObjectOf(key), .action = '~',
+                .summary = fmt::format("{} {} on {}: validated", KindName(t.kind), t.name,
+                                       Display(target.name)),
+                .sql = fmt::format("{} VALIDATE CONSTRAINT {};", AlterTable(target.name),
+                                   QuoteIdent(t.name)),
+                .hazards = {Hazard::ValidatesConstraint, Hazard::MayFailOnExistingRows},
+                .loc = t.loc});
+    }
+    bool fresh = l == nullptr || ctx.Recreated(key);
+    EmitComment(ctx, key, ObjectOf(key), fresh ? nullptr : &l->comment, t.comment,
+                sqlgen::CommentOnConstraint(target, t), t.loc);
+  }
+}
+
+}  // namespace schemac::diff::internal

@@ -1,0 +1,102 @@
+// Lookups into one model::Catalog by name, and which of its objects each object uses. Internal to
+// compiler/diff.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "compiler/diff/internal/builder.h"
+#include "compiler/model/model.h"
+
+namespace schemac::diff::internal {
+
+using model::QualifiedName;
+
+// A name as embedded SQL spells it: `orders` (qualifier empty) or `sales.orders`.
+struct NameRef {
+  std::string qualifier;
+  std::string name;
+};
+
+// Every identifier of `text` (unquoted ones folded to lower case, quoted ones as written), and every
+// `a.b` pair. String literal contents are scanned too (nextval('s.seq'::regclass) names s.seq).
+// Over-approximates on purpose: a name that appears is taken as a possible reference.
+std::vector<NameRef> NameRefs(std::string_view text);
+// Whether `identifier` appears in `text` as a whole identifier.
+bool Mentions(std::string_view text, std::string_view identifier);
+
+class CatalogIndex {
+ public:
+  // `catalog` must outlive the index.
+  explicit CatalogIndex(const model::Catalog& catalog);
+
+  const model::Catalog& catalog() const { return catalog_; }
+
+  const model::Schema* FindSchema(const std::string& name) const;
+  const model::Extension* FindExtension(const std::string& name) const;
+  const model::Enum* FindEnum(const QualifiedName& name) const;
+  const model::Domain* FindDomain(const QualifiedName& name) const;
+  const model::CompositeType* FindComposite(const QualifiedName& name) const;
+  const model::Sequence* FindSequence(const QualifiedName& name) const;
+  const model::Table* FindTable(const QualifiedName& name) const;
+  const model::View* FindView(const QualifiedName& name) const;
+  const model::Index* FindIndex(const QualifiedName& name) const;
+  // By schema and signature ("f(integer)").
+  const model::Function* FindRoutine(const QualifiedName& signature) const;
+  const model::Trigger* FindTrigger(const QualifiedName& table, const std::string& name) const;
+  const model::Policy* FindPolicy(const QualifiedName& table, const std::string& name) const;
+  const model::Column* FindColumn(const QualifiedName& table, const std::string& name) const;
+  const model::Constraint* FindConstraint(const QualifiedName& table, const std::string& name) const;
+  const std::vector<const model::Index*>& IndexesOf(const QualifiedName& table) const;
+  // Every overload of a routine name.
+  std::vector<const model::Function*> Overloads(const QualifiedName& name) const;
+  // The table of an index, trigger, policy, column or constraint key; the object itself otherwise.
+  std::optional<QualifiedName> TableOf(const Key& key) const;
+
+  // The key of the type `type` names, when it is a type of this catalog (enum, domain, composite,
+  // or the row type of a table or view).
+  std::optional<Key> TypeKey(const model::TypeName& type) const;
+  // The keys a name in embedded SQL may refer to: relations, types and routines. A bare name
+  // means schema public (the language has no search path, and the runtime's canonical texts
+  // qualify every other schema).
+  std::vector<Key> Resolve(const NameRef& ref) const;
+
+  // The objects `key` uses: its `deps`, its structural references (column types, foreign key
+  // targets, partition parents, trigger functions, the tables of indexes, triggers and policies)
+  // and the names its embedded SQL mentions. Never contains `key` itself.
+  std::vector<Key> Uses(const Key& key) const;
+  // The objects that use `key` (the reverse of Uses over every object of the catalog). Built on
+  // the first call: a plan without removals or recreations never pays for it.
+  const std::vector<Key>& UsedBy(const Key& key) const;
+  // The embedded SQL of the object `key` (queries, expressions, bodies), for Mentions.
+  std::vector<std::string_view> Texts(const Key& key) const;
+  // Every key of the catalog's objects (columns and constraints included), sorted.
+  std::vector<Key> AllKeys() const;
+
+ private:
+  void AddDeps(const std::vector<model::ObjectId>& deps, std::vector<Key>& out) const;
+  void AddMentions(std::string_view text, std::vector<Key>& out) const;
+
+  const model::Catalog& catalog_;
+  std::map<std::string, const model::Schema*> schemas_;
+  std::map<std::string, const model::Extension*> extensions_;
+  std::map<QualifiedName, const model::Enum*> enums_;
+  std::map<QualifiedName, const model::Domain*> domains_;
+  std::map<QualifiedName, const model::CompositeType*> composites_;
+  std::map<QualifiedName, const model::Sequence*> sequences_;
+  std::map<QualifiedName, const model::Table*> tables_;
+  std::map<QualifiedName, const model::View*> views_;
+  std::map<QualifiedName, const model::Index*> indexes_;
+  std::map<QualifiedName, const model::Function*> routines_;
+  std::map<QualifiedName, std::vector<const model::Function*>> overloads_;
+  std::map<QualifiedName, std::vector<const model::Index*>> indexes_by_table_;
+  std::map<std::pair<QualifiedName, std::string>, const model::Trigger*> triggers_;
+  std::map<std::pair<QualifiedName, std::string>, const model::Policy*> policies_;
+  mutable std::optional<std::map<Key, std::vector<Key>>> used_by_;
+};
+
+}  // namespace schemac::diff::internal

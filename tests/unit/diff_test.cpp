@@ -1,0 +1,1204 @@
+// Unit tests of compiler/diff: plans between two compiled `.schema` texts. No database: the
+// expressions compare as written, which is what the diff sees after the runtime's normalization.
+//
+// Every plan built here is also checked against the plan invariants (CheckInvariants): the steps
+// that need --allow-drop come last, `destructive` is exactly "has DeletesData", and a step tied to
+// a destructive one points at it.
+#include <catch2/catch.hpp>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "compiler/diff/diff.h"
+#include "compiler/diff/type_change.h"
+#include "compiler/driver/compile.h"
+#include "compiler/model/model.h"
+
+namespace schemac::diff {
+namespace {
+
+namespace fs = std::filesystem;
+
+// ---- helpers -------------------------------------------------------------------------------------
+
+// Compiles `text` as the only file of a schema. Fails the test on diagnostics.
+model::Catalog Compile(const std::string& text) {
+  static int counter = 0;
+  fs::path dir = fs::temp_directory_path() /
+                 ("schemac_diff_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+  fs::create_directories(dir);
+  {
+    std::ofstream out(dir / "input.schema");
+    out << text;
+  }
+  std::unique_ptr<driver::Compilation> c = driver::Compile({(dir / "input.schema").string()});
+  fs::remove_all(dir);
+  INFO(c->diags.Render(false));
+  REQUIRE(c->catalog.has_value());
+  return *c->catalog;
+}
+
+model::Catalog CompilePaths(const std::vector<std::string>& paths) {
+  std::unique_ptr<driver::Compilation> c = driver::Compile(paths);
+  INFO(c->diags.Render(false));
+  REQUIRE(c->catalog.has_value());
+  return *c->catalog;
+}
+
+void CheckInvariants(const Plan& plan) {
+  bool gated_seen = false;
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const Step& s = plan.steps[i];
+    INFO("step " << i << ": " << s.sql);
+    CHECK(s.destructive == IsDestructive(s.hazards));
+    if (s.destructive) CHECK(s.requires_allow_drop);
+    CHECK((!gated_seen || s.requires_allow_drop));
+    gated_seen = gated_seen || s.requires_allow_drop;
+    CHECK(!s.sql.empty());
+    CHECK(s.sql.back() == ';');
+    CHECK(std::is_sorted(s.hazards.begin(), s.hazards.end()));
+    if (s.tied_to) {
+      REQUIRE(*s.tied_to < plan.steps.size());
+      CHECK(plan.steps[*s.tied_to].destructive);
+      CHECK(s.requires_allow_drop);
+    }
+  }
+}
+
+// The plan from `from` to `to`, checked against the invariants and against determinism.
+Plan DiffText(const std::string& from, const std::string& to) {
+  model::Catalog a = Compile(from);
+  model::Catalog b = Compile(to);
+  Plan plan = Diff(a, b);
+  INFO(Format(plan));
+  CheckInvariants(plan);
+  CHECK(Format(Diff(a, b)) == Format(plan));
+  return plan;
+}
+
+std::vector<std::string> Sql(const Plan& plan) {
+  std::vector<std::string> out;
+  for (const Step& s : plan.steps) out.push_back(s.sql);
+  return out;
+}
+
+// The first step whose SQL starts with `prefix`; fails the test when there is none.
+const Step& StepStarting(const Plan& plan, const std::string& prefix) {
+  for (const Step& s : plan.steps) {
+    if (s.sql.rfind(prefix, 0) == 0) return s;
+  }
+  FAIL("no step starts with: " << prefix << "\n" << Format(plan));
+  return plan.steps.front();
+}
+
+bool HasStep(const Plan& plan, const std::string& prefix) {
+  for (const Step& s : plan.steps) {
+    if (s.sql.rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
+size_t IndexOf(const Plan& plan, const std::string& prefix) {
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    if (plan.steps[i].sql.rfind(prefix, 0) == 0) return i;
+  }
+  FAIL("no step starts with: " << prefix << "\n" << Format(plan));
+  return 0;
+}
+
+bool Has(const Step& s, Hazard h) {
+  return std::find(s.hazards.begin(), s.hazards.end(), h) != s.hazards.end();
+}
+
+bool AnyDrop(const Plan& plan) {
+  for (const Step& s : plan.steps) {
+    if (s.sql.rfind("DROP ", 0) == 0 || s.sql.find(" DROP COLUMN ") != std::string::npos) return true;
+  }
+  return false;
+}
+
+const std::string kBase = R"(
+table users {
+  id     bigint primary key
+  email  character varying(50) not null
+  name   text
+}
+)";
+
+
+// ---- identity and determinism --------------------------------------------------------------------
+
+TEST_CASE("a schema diffed against itself gives an empty plan", "[diff][identity]") {
+  for (const std::string path : {"schemas/shop", "schemas/sketch.schema"}) {
+    INFO(path);
+    model::Catalog catalog = CompilePaths({std::string(SCHEMAC_SOURCE_DIR) + "/" + path});
+    Plan plan = Diff(catalog, catalog);
+    INFO(Format(plan));
+    CHECK(plan.steps.empty());
+    CHECK(plan.unsupported.empty());
+    CHECK(plan.Empty());
+  }
+}
+
+TEST_CASE("creating a whole schema from empty is deterministic and never destructive",
+          "[diff][identity]") {
+  for (const std::string path : {"schemas/shop", "schemas/sketch.schema"}) {
+    INFO(path);
+    model::Catalog catalog = CompilePaths({std::string(SCHEMAC_SOURCE_DIR) + "/" + path});
+    model::Catalog empty;
+    Plan plan = Diff(empty, catalog);
+    INFO(Format(plan));
+    CheckInvariants(plan);
+    CHECK(!plan.steps.empty());
+    CHECK(plan.unsupported.empty());
+    for (const Step& s : plan.steps) {
+      CHECK(!s.requires_allow_drop);
+      CHECK(s.action != '-');
+    }
+    CHECK(Format(Diff(empty, catalog)) == Format(plan));
+    if (std::getenv("SCHEMAC_DIFF_DUMP")) std::cout << Format(plan) << "\n=====\n" << Format(Diff(catalog, empty));
+    // ... and dropping everything again is all destructive drops.
+    Plan back = Diff(catalog, empty);
+    INFO(Format(back));
+    CheckInvariants(back);
+    CHECK(!back.steps.empty());
+  }
+}
+
+
+// ---- hazards and type classification -------------------------------------------------------------
+
+TEST_CASE("the hazard registry has unique ids and one definition of destructive", "[diff][hazard]") {
+  std::set<std::string> ids;
+  for (Hazard h : AllHazards()) {
+    CHECK(ids.insert(std::string(HazardId(h))).second);
+    CHECK(!HazardDescription(h).empty());
+  }
+  CHECK(ids.size() == 8);
+  CHECK(ids.contains("deletes-data"));
+  CHECK(IsDestructive({Hazard::RewritesTable, Hazard::DeletesData}));
+  CHECK_FALSE(IsDestructive({Hazard::RewritesTable, Hazard::AccessExclusiveLock}));
+  CHECK_FALSE(IsDestructive({}));
+}
+
+model::TypeName T(std::string name, std::string modifiers = "", int dims = 0) {
+  return {"pg_catalog", std::move(name), std::move(modifiers), dims};
+}
+
+TEST_CASE("ClassifyTypeChange: safe widenings and lossy narrowings", "[diff][types]") {
+  struct Case {
+    model::TypeName from;
+    model::TypeName to;
+    bool lossy;
+    bool rewrites;
+  };
+  const model::TypeName status{"public", "status", "", 0};
+  const std::vector<Case> cases = {
+      // strings
+      {T("character varying", "(50)"), T("character varying", "(100)"), false, false},
+      {T("character varying", "(50)"), T("text"), false, false},
+      {T("character varying", "(50)"), T("character varying"), false, false},
+      {T("text"), T("character varying"), false, false},
+      {T("character varying", "(100)"), T("character varying", "(20)"), true, true},
+      {T("text"), T("character varying", "(20)"), true, true},
+      {T("character", "(3)"), T("character", "(5)"), false, true},
+      {T("character", "(5)"), T("character", "(3)"), true, true},
+      {T("character", "(3)"), T("text"), false, true},
+      {T("text"), T("character", "(3)"), true, true},
+      // numbers
+      {T("smallint"), T("integer"), false, true},
+      {T("integer"), T("bigint"), false, true},
+      {T("bigint"), T("integer"), true, true},
+      {T("integer"), T("smallint"), true, true},
+      {T("numeric", "(10,2)"), T("numeric", "(12,2)"), false, false},
+      {T("numeric", "(10,2)"), T("numeric", "(12,4)"), false, true},
+      {T("numeric", "(10,2)"), T("numeric"), false, false},
+      {T("numeric", "(12,2)"), T("numeric", "(10,2)"), true, true},
+      {T("numeric", "(10,4)"), T("numeric", "(10,2)"), true, true},
+      {T("numeric"), T("numeric", "(10,2)"), true, true},
+      {T("integer"), T("numeric", "(12,2)"), false, true},
+      {T("bigint"), T("numeric", "(12,2)"), true, true},
+      {T("integer"), T("numeric"), false, true},
+      {T("numeric", "(10,2)"), T("integer"), true, true},
+      {T("double precision"), T("bigint"), true, true},
+      {T("real"), T("double precision"), false, true},
+      {T("double precision"), T("real"), true, true},
+      {T("integer"), T("double precision"), false, true},
+      {T("bigint"), T("double precision"), true, true},
+      {T("double precision"), T("numeric"), true, true},
+      // time
+      {T("timestamp with time zone"), T("date"), true, true},
+      {T("timestamp without time zone"), T("date"), true, true},
+      {T("date"), T("timestamp with time zone"), false, true},
+      {T("timestamp without time zone"), T("timestamp with time zone"), false, true},
+      {T("timestamp with time zone"), T("timestamp without time zone"), true, true},
+      {T("timestamp without time zone", "(3)"), T("timestamp without time zone"), false, false},
+      {T("timestamp without time zone"), T("timestamp without time zone", "(3)"), true, true},
+      // everything has a text form; text does not fit everything
+      {T("integer"), T("text"), false, true},
+      {T("boolean"), T("text"), false, true},
+      {status, T("text"), false, true},
+      {T("text"), T("integer"), true, true},
+      {T("text"), status, true, true},
+      {T("text"), T("uuid"), true, true},
+      {T("jsonb"), T("json"), false, true},
+      {T("json"), T("jsonb"), true, true},
+      {T("cidr"), T("inet"), false, false},
+      {T("inet"), T("cidr"), true, true},
+      {T("bit varying", "(8)"), T("bit varying", "(16)"), false, false},
+      // arrays
+      {T("integer", "", 1), T("bigint", "", 1), false, true},
+      {T("bigint", "", 1), T("integer", "", 1), true, true},
+      {T("text", "", 1), T("text"), false, true},
+      {T("text"), T("text", "", 1), true, true},
+  };
+  for (const Case& c : cases) {
+    INFO(c.from.ToSql() << " -> " << c.to.ToSql());
+    TypeChange change = ClassifyTypeChange(c.from, c.to);
+    CHECK(change.lossy == c.lossy);
+    CHECK(change.rewrites == c.rewrites);
+    CHECK(change.lossy == !change.reason.empty());
+  }
+  TypeChange same = ClassifyTypeChange(T("integer"), T("integer"));
+  CHECK_FALSE(same.lossy);
+  CHECK_FALSE(same.rewrites);
+}
+
+// ---- schemas and extensions ------------------------------------------------------------------
+
+TEST_CASE("schemas: create, drop, rename, comment", "[diff][schema]") {
+  Plan create = DiffText("", "schema billing\ncomment on schema billing is 'Money'");
+  CHECK(Sql(create) == std::vector<std::string>{"CREATE SCHEMA billing;",
+                                                 "COMMENT ON SCHEMA billing IS 'Money';"});
+
+  Plan drop_empty = DiffText("schema billing", "");
+  CHECK(Sql(drop_empty) == std::vector<std::string>{"DROP SCHEMA billing;"});
+  CHECK_FALSE(drop_empty.steps[0].destructive);
+
+  Plan drop_full = DiffText("schema billing\ntable billing.t { id int }", "");
+  const Step& schema_drop = StepStarting(drop_full, "DROP SCHEMA billing;");
+  CHECK(schema_drop.destructive);
+  CHECK(IndexOf(drop_full, "DROP TABLE billing.t;") < IndexOf(drop_full, "DROP SCHEMA"));
+
+  Plan rename = DiffText("schema analytics\ntable analytics.t { id int }",
+                         "schema reporting renamed from analytics\ntable reporting.t { id int }");
+  CHECK(Sql(rename) == std::vector<std::string>{"ALTER SCHEMA analytics RENAME TO reporting;"});
+  CHECK(rename.steps[0].action == '>');
+  CHECK_FALSE(rename.steps[0].requires_allow_drop);
+
+  Plan comment = DiffText("schema s\ncomment on schema s is 'a'", "schema s");
+  CHECK(Sql(comment) == std::vector<std::string>{"COMMENT ON SCHEMA s IS NULL;"});
+}
+
+TEST_CASE("extensions: create, version change, drop after its users", "[diff][extension]") {
+  CHECK(Sql(DiffText("", "extension citext")) ==
+        std::vector<std::string>{"CREATE EXTENSION IF NOT EXISTS citext;"});
+  CHECK(Sql(DiffText("extension hstore version '1.7'", "extension hstore version '1.8'")) ==
+        std::vector<std::string>{"ALTER EXTENSION hstore UPDATE TO '1.8';"});
+  Plan drop = DiffText("extension citext\ntable t { id int, e citext }", "table t { id int }");
+  CHECK(IndexOf(drop, "ALTER TABLE public.t DROP COLUMN e;") <
+        IndexOf(drop, "DROP EXTENSION citext;"));
+  // The extension's drop waits for a withheld column drop, so it is withheld with it.
+  CHECK(StepStarting(drop, "DROP EXTENSION").requires_allow_drop);
+  CHECK_FALSE(StepStarting(drop, "DROP EXTENSION").destructive);
+}
+
+
+// ---- types ------------------------------------------------------------------------------------
+
+TEST_CASE("enums: create, add values in place, drop", "[diff][enum]") {
+  CHECK(Sql(DiffText("", "enum mood { sad, happy }")) ==
+        std::vector<std::string>{"CREATE TYPE public.mood AS ENUM ('sad', 'happy');"});
+
+  Plan add = DiffText("enum mood { sad, happy }", "enum mood { angry, sad, ok, happy, ecstatic }");
+  CHECK(Sql(add) == std::vector<std::string>{
+                        "ALTER TYPE public.mood ADD VALUE 'angry' BEFORE 'sad';",
+                        "ALTER TYPE public.mood ADD VALUE 'ok' AFTER 'sad';",
+                        "ALTER TYPE public.mood ADD VALUE 'ecstatic' AFTER 'happy';"});
+  for (const Step& s : add.steps) {
+    CHECK_FALSE(s.transactional);
+    CHECK_FALSE(s.requires_allow_drop);
+  }
+
+  Plan unused = DiffText("enum mood { sad, happy }", "");
+  CHECK(Sql(unused) == std::vector<std::string>{"DROP TYPE public.mood;"});
+  CHECK_FALSE(unused.steps[0].destructive);
+
+  // Used by a column that is dropped with it: destructive, and after the column.
+  Plan used = DiffText("enum mood { sad, happy }\ntable t { id int, m mood }", "table t { id int }");
+  CHECK(StepStarting(used, "DROP TYPE public.mood;").destructive);
+  CHECK(IndexOf(used, "ALTER TABLE public.t DROP COLUMN m;") < IndexOf(used, "DROP TYPE"));
+
+  // Used by a column that changes to text: converted first, then dropped; nothing is lost.
+  Plan retyped = DiffText("enum mood { sad, happy }\ntable t { id int, m mood }",
+                          "table t { id int, m text }");
+  CHECK(Sql(retyped) == std::vector<std::string>{
+                            "ALTER TABLE public.t ALTER COLUMN m TYPE text USING m::text;",
+                            "DROP TYPE public.mood;"});
+  for (const Step& s : retyped.steps) CHECK_FALSE(s.requires_allow_drop);
+}
+
+TEST_CASE("enums: removing or reordering values recreates the type, destructively",
+          "[diff][enum]") {
+  Plan plan = DiffText(
+      "enum mood { sad, ok, happy }\ntable t { id int, m mood not null default 'ok' }\n"
+      "view v as select id, m from t",
+      "enum mood { sad, happy }\ntable t { id int, m mood not null default 'sad' }\n"
+      "view v as select id, m from t");
+  INFO(Format(plan));
+  CHECK(Sql(plan) == std::vector<std::string>{
+                         "DROP VIEW public.v;",
+                         "ALTER TABLE public.t ALTER COLUMN m DROP DEFAULT;",
+                         "ALTER TYPE public.mood RENAME TO mood_schemac_old;",
+                         "CREATE TYPE public.mood AS ENUM ('sad', 'happy');",
+                         "ALTER TABLE public.t ALTER COLUMN m TYPE public.mood USING "
+                         "m::text::public.mood;",
+                         "ALTER TABLE public.t ALTER COLUMN m SET DEFAULT 'sad';",
+                         "DROP TYPE public.mood_schemac_old;",
+                         "CREATE VIEW public.v AS\nselect id, m from t;"});
+  for (const Step& s : plan.steps) CHECK(s.requires_allow_drop);
+  CHECK(StepStarting(plan, "ALTER TYPE public.mood RENAME").destructive);
+  CHECK(StepStarting(plan, "ALTER TYPE public.mood RENAME").summary.find("'ok'") !=
+        std::string::npos);
+
+  Plan reorder = DiffText("enum e { a, b }", "enum e { b, a }");
+  CHECK(StepStarting(reorder, "ALTER TYPE public.e RENAME").destructive);
+  CHECK(StepStarting(reorder, "ALTER TYPE public.e RENAME").summary.find("reordered") !=
+        std::string::npos);
+}
+
+TEST_CASE("enums and other types: rename", "[diff][enum][rename]") {
+  Plan plan = DiffText("enum mood { a }\ntable t { m mood }",
+                       "enum feeling renamed from mood { a }\ntable t { m feeling }");
+  CHECK(Sql(plan) == std::vector<std::string>{"ALTER TYPE public.mood RENAME TO feeling;"});
+  CHECK(plan.steps[0].action == '>');
+  CHECK_FALSE(AnyDrop(plan));
+
+  CHECK(Sql(DiffText("domain d as int", "domain e renamed from d as int")) ==
+        std::vector<std::string>{"ALTER DOMAIN public.d RENAME TO e;"});
+  CHECK(Sql(DiffText("type c as (a int)", "type k renamed from c as (a int)")) ==
+        std::vector<std::string>{"ALTER TYPE public.c RENAME TO k;"});
+}
+
+TEST_CASE("domains: create, alter default, not null and checks, drop", "[diff][domain]") {
+  CHECK(Sql(DiffText("", "domain cents as integer default 0 not null check (value >= 0)")) ==
+        std::vector<std::string>{"CREATE DOMAIN public.cents AS integer DEFAULT 0 NOT NULL\n"
+                                 "  CONSTRAINT cents_check CHECK (value >= 0);"});
+  Plan alter = DiffText("domain cents as integer default 0 check (value >= 0)",
+                        "domain cents as integer default 1 not null check (value > 0)");
+  CHECK(Sql(alter) == std::vector<std::string>{
+                          "ALTER DOMAIN public.cents SET DEFAULT 1;",
+                          "ALTER DOMAIN public.cents SET NOT NULL;",
+                          "ALTER DOMAIN public.cents DROP CONSTRAINT cents_check;",
+                          "ALTER DOMAIN public.cents ADD CONSTRAINT cents_check CHECK (value > 0);"});
+  CHECK(Has(StepStarting(alter, "ALTER DOMAIN public.cents SET NOT NULL"),
+            Hazard::MayFailOnExistingRows));
+  CHECK(Sql(DiffText("domain cents as integer default 0 not null", "domain cents as integer")) ==
+        std::vector<std::string>{"ALTER DOMAIN public.cents DROP DEFAULT;",
+                                 "ALTER DOMAIN public.cents DROP NOT NULL;"});
+  CHECK(Sql(DiffText("domain cents as integer", "")) ==
+        std::vector<std::string>{"DROP DOMAIN public.cents;"});
+}
+
+TEST_CASE("domains: a base type change recreates the domain around its columns",
+          "[diff][domain]") {
+  Plan widen = DiffText("domain code as varchar(5)\ntable t { c code }",
+                        "domain code as varchar(10)\ntable t { c code }");
+  CHECK(Sql(widen) == std::vector<std::string>{
+                          "ALTER DOMAIN public.code RENAME TO code_schemac_old;",
+                          "CREATE DOMAIN public.code AS character varying(10);",
+                          "ALTER TABLE public.t ALTER COLUMN c TYPE public.code USING c::public.code;",
+                          "DROP DOMAIN public.code_schemac_old;"});
+  for (const Step& s : widen.steps) CHECK_FALSE(s.requires_allow_drop);
+
+  Plan narrow = DiffText("domain code as varchar(10)\ntable t { c code }",
+                         "domain code as varchar(5)\ntable t { c code }");
+  for (const Step& s : narrow.steps) CHECK(s.requires_allow_drop);
+  CHECK(StepStarting(narrow, "ALTER DOMAIN public.code RENAME").destructive);
+}
+
+TEST_CASE("composite types: create, add and drop attributes, change an unused one",
+          "[diff][composite]") {
+  CHECK(Sql(DiffText("", "type money as (cents bigint, currency char(3))")) ==
+        std::vector<std::string>{
+            "CREATE TYPE public.money AS (\n  cents bigint,\n  currency character(3)\n);"});
+  Plan alter = DiffText("type m as (a int, b text)", "type m as (a bigint, c text)");
+  CHECK(Sql(alter) == std::vector<std::string>{"ALTER TYPE public.m ALTER ATTRIBUTE a TYPE bigint;",
+                                                "ALTER TYPE public.m DROP ATTRIBUTE b;",
+                                                "ALTER TYPE public.m ADD ATTRIBUTE c text;"});
+  CHECK_FALSE(StepStarting(alter, "ALTER TYPE public.m DROP ATTRIBUTE b").destructive);
+  CHECK(alter.unsupported.empty());
+
+  // Used by a column: dropping an attribute loses its values; changing its type is impossible.
+  Plan used = DiffText("type m as (a int, b text)\ntable t { v m }",
+                       "type m as (a bigint)\ntable t { v m }");
+  CHECK(StepStarting(used, "ALTER TYPE public.m DROP ATTRIBUTE b").destructive);
+  CHECK_FALSE(HasStep(used, "ALTER TYPE public.m ALTER ATTRIBUTE"));
+  REQUIRE(used.unsupported.size() == 1);
+  CHECK(used.unsupported[0].message.find("attribute a changes type") != std::string::npos);
+
+  Plan reorder = DiffText("type m as (a int, b int)", "type m as (b int, a int)");
+  REQUIRE(reorder.unsupported.size() == 1);
+  CHECK(reorder.unsupported[0].message.find("order") != std::string::npos);
+}
+
+TEST_CASE("sequences: create, alter, owned by, drop, rename", "[diff][sequence]") {
+  CHECK(Sql(DiffText("", "sequence s start 100 increment 5")) ==
+        std::vector<std::string>{"CREATE SEQUENCE public.s INCREMENT BY 5 START WITH 100;"});
+  Plan alter = DiffText("sequence s", "sequence s increment by 2 cache 10 cycle");
+  CHECK(Sql(alter) ==
+        std::vector<std::string>{"ALTER SEQUENCE public.s INCREMENT BY 2 CACHE 10 CYCLE;"});
+  CHECK(alter.steps[0].summary == "sequence public.s: increment 1 -> 2, cache 1 -> 10, cycle");
+
+  Plan owned = DiffText("sequence s\ntable t { id bigint }", "sequence s owned by t.id\ntable t { id bigint }");
+  CHECK(Sql(owned) == std::vector<std::string>{"ALTER SEQUENCE public.s OWNED BY public.t.id;"});
+  CHECK(Sql(DiffText("sequence s owned by t.id\ntable t { id bigint }", "sequence s\ntable t { id bigint }")) ==
+        std::vector<std::string>{"ALTER SEQUENCE public.s OWNED BY NONE;"});
+
+  Plan drop = DiffText("sequence s", "");
+  CHECK(Sql(drop) == std::vector<std::string>{"DROP SEQUENCE public.s;"});
+  CHECK(drop.steps[0].destructive);
+
+  Plan rename = DiffText("sequence s", "sequence n renamed from s");
+  CHECK(Sql(rename) == std::vector<std::string>{"ALTER SEQUENCE public.s RENAME TO n;"});
+
+  // A new table whose default uses a new sequence it owns.
+  Plan both = DiffText("", "sequence s owned by t.id\ntable t { id bigint default nextval('s') }");
+  CHECK(IndexOf(both, "CREATE SEQUENCE") < IndexOf(both, "CREATE TABLE"));
+  CHECK(IndexOf(both, "CREATE TABLE") < IndexOf(both, "ALTER SEQUENCE public.s OWNED BY"));
+}
+
+
+// ---- tables ---------------------------------------------------------------------------------------
+
+TEST_CASE("tables: create with comments and row level security, drop", "[diff][table]") {
+  Plan create = DiffText("", R"(
+table t {
+  id  bigint primary key
+  n   text comment 'name'
+  comment 'things'
+  row level security
+}
+)");
+  CHECK(Sql(create) == std::vector<std::string>{
+                           "CREATE TABLE public.t (\n  id bigint NOT NULL,\n  n text,\n"
+                           "  CONSTRAINT t_pkey PRIMARY KEY (id)\n);",
+                           "ALTER TABLE public.t ENABLE ROW LEVEL SECURITY;",
+                           "COMMENT ON TABLE public.t IS 'things';",
+                           "COMMENT ON COLUMN public.t.n IS 'name';"});
+  Plan drop = DiffText(kBase, "");
+  CHECK(Sql(drop) == std::vector<std::string>{"DROP TABLE public.users;"});
+  CHECK(drop.steps[0].destructive);
+  CHECK(drop.steps[0].action == '-');
+  CHECK_FALSE(drop.steps[0].loc.IsValid());
+}
+
+TEST_CASE("tables: rename keeps the rows (no drop)", "[diff][table][rename]") {
+  Plan plan = DiffText(R"(
+table purchases {
+  id    bigint primary key
+  name  text
+}
+table lines { purchase_id bigint references purchases (id) }
+)", R"(
+table orders renamed from purchases {
+  id    bigint primary key
+  name  text
+}
+table lines { purchase_id bigint references orders (id) }
+)");
+  // The primary key's derived name follows the table: purchases_pkey -> orders_pkey.
+  CHECK(Sql(plan) == std::vector<std::string>{
+                         "ALTER TABLE public.purchases RENAME TO orders;",
+                         "ALTER TABLE public.orders RENAME CONSTRAINT purchases_pkey TO orders_pkey;"});
+  CHECK_FALSE(AnyDrop(plan));
+  for (const Step& s : plan.steps) {
+    CHECK(s.action == '>');
+    CHECK_FALSE(s.requires_allow_drop);
+    CHECK(s.loc.IsValid());
+  }
+
+  Plan moved = DiffText("schema a\nschema b\ntable a.t { id int }",
+                        "schema a\nschema b\ntable b.u renamed from a.t { id int }");
+  CHECK(Sql(moved) == std::vector<std::string>{"ALTER TABLE a.t SET SCHEMA b;",
+                                                "ALTER TABLE b.t RENAME TO u;"});
+  // A rename whose old name is gone already (applied before) is a no-op.
+  CHECK(DiffText("table orders { id int }", "table orders renamed from purchases { id int }")
+            .steps.empty());
+}
+
+TEST_CASE("tables: logging, row level security and comment changes", "[diff][table]") {
+  Plan plan = DiffText("table t { id int\n row level security\n comment 'a' }",
+                       "unlogged table t { id int\n force row level security }");
+  // `force row level security` implies enabling it.
+  CHECK(Sql(plan) == std::vector<std::string>{"ALTER TABLE public.t SET UNLOGGED;",
+                                               "ALTER TABLE public.t FORCE ROW LEVEL SECURITY;",
+                                               "COMMENT ON TABLE public.t IS NULL;"});
+  CHECK(Has(plan.steps[0], Hazard::RewritesTable));
+  CHECK(Sql(DiffText("table t { id int\n row level security }", "table t { id int }")) ==
+        std::vector<std::string>{"ALTER TABLE public.t DISABLE ROW LEVEL SECURITY;"});
+}
+
+TEST_CASE("partitions: create and drop; bound changes are reported, not planned",
+          "[diff][table][partition]") {
+  const std::string parent = "table e partition by range (at) { at date not null }\n";
+  Plan create = DiffText(parent, parent + "table e_2026 partition of e for values from ('2026-01-01') to ('2027-01-01')");
+  CHECK(Sql(create) == std::vector<std::string>{
+                           "CREATE TABLE public.e_2026 PARTITION OF public.e FOR VALUES from "
+                           "('2026-01-01') to ('2027-01-01');"});
+  Plan drop = DiffText(parent + "table e_2026 partition of e for values from ('2026-01-01') to ('2027-01-01')", parent);
+  CHECK(Sql(drop) == std::vector<std::string>{"DROP TABLE public.e_2026;"});
+  CHECK(drop.steps[0].destructive);
+  Plan bound = DiffText(parent + "table p partition of e for values from ('2026-01-01') to ('2027-01-01')",
+                        parent + "table p partition of e for values from ('2026-01-01') to ('2028-01-01')");
+  CHECK(bound.steps.empty());
+  REQUIRE(bound.unsupported.size() == 1);
+  CHECK(bound.unsupported[0].message.find("DETACH/ATTACH") != std::string::npos);
+  CHECK(bound.unsupported[0].loc.IsValid());
+  CHECK_FALSE(bound.Empty());
+}
+
+// ---- columns --------------------------------------------------------------------------------------
+
+TEST_CASE("columns: add, with the NOT NULL hazard", "[diff][column]") {
+  Plan plan = DiffText(kBase, R"(
+table users {
+  id     bigint primary key
+  email  character varying(50) not null
+  name   text
+  age    integer
+  score  integer not null default 0
+  code   text not null
+}
+)");
+  CHECK(Sql(plan) == std::vector<std::string>{
+                         "ALTER TABLE public.users ADD COLUMN age integer;",
+                         "ALTER TABLE public.users ADD COLUMN score integer DEFAULT 0 NOT NULL;",
+                         "ALTER TABLE public.users ADD COLUMN code text NOT NULL;"});
+  CHECK_FALSE(Has(plan.steps[1], Hazard::MayFailOnExistingRows));
+  CHECK(Has(plan.steps[2], Hazard::MayFailOnExistingRows));
+  CHECK(plan.steps[2].summary.find("fails if the table has rows") != std::string::npos);
+  for (const Step& s : plan.steps) CHECK_FALSE(s.requires_allow_drop);
+
+  Plan volatile_default = DiffText("table t { id int }",
+                                   "table t { id int, u uuid default gen_random_uuid() }");
+  CHECK(Has(volatile_default.steps[0], Hazard::RewritesTable));
+}
+
+TEST_CASE("columns: drop is destructive", "[diff][column]") {
+  Plan plan = DiffText(kBase, "table users {\n id bigint primary key\n email character varying(50) not null\n}");
+  CHECK(Sql(plan) == std::vector<std::string>{"ALTER TABLE public.users DROP COLUMN name;"});
+  CHECK(plan.steps[0].destructive);
+  CHECK(plan.steps[0].requires_allow_drop);
+  CHECK(Has(plan.steps[0], Hazard::DeletesData));
+}
+
+TEST_CASE("columns: rename keeps the values (no drop)", "[diff][column][rename]") {
+  Plan plan = DiffText("table t {\n id int primary key\n name text unique\n}",
+                       "table t {\n id int primary key\n full_name text unique renamed from name\n}");
+  // The unique constraint's derived name follows the column.
+  CHECK(Sql(plan) == std::vector<std::string>{
+                         "ALTER TABLE public.t RENAME COLUMN name TO full_name;",
+                         "ALTER TABLE public.t RENAME CONSTRAINT t_name_key TO t_full_name_key;"});
+  CHECK_FALSE(AnyDrop(plan));
+}
+
+TEST_CASE("columns: type changes, safe and lossy", "[diff][column]") {
+  auto with_email = [](const std::string& type) {
+    return "table users {\n id bigint primary key\n email " + type + " not null\n name text\n}";
+  };
+  Plan widen = DiffText(kBase, with_email("text"));
+  REQUIRE(widen.steps.size() == 1);
+  CHECK(widen.steps[0].sql == "ALTER TABLE public.users ALTER COLUMN email TYPE text USING email::text;");
+  CHECK(widen.steps[0].summary == "column public.users.email: type character varying(50) -> text");
+  CHECK_FALSE(widen.steps[0].destructive);
+  CHECK_FALSE(Has(widen.steps[0], Hazard::RewritesTable));
+  CHECK(Has(widen.steps[0], Hazard::AccessExclusiveLock));
+
+  Plan narrow = DiffText(kBase, with_email("varchar(20)"));
+  REQUIRE(narrow.steps.size() == 1);
+  CHECK(narrow.steps[0].sql ==
+        "ALTER TABLE public.users ALTER COLUMN email TYPE character varying(20) USING "
+        "email::character varying(20);");
+  CHECK(narrow.steps[0].destructive);
+  CHECK(Has(narrow.steps[0], Hazard::RewritesTable));
+  CHECK(narrow.steps[0].summary.find("lossy") != std::string::npos);
+
+  Plan rewrite = DiffText("table t { n integer }", "table t { n bigint }");
+  CHECK_FALSE(rewrite.steps[0].destructive);
+  CHECK(Has(rewrite.steps[0], Hazard::RewritesTable));
+
+  Plan collation = DiffText("table t { n text }", "table t { n text collate \"C\" }");
+  CHECK(Sql(collation) == std::vector<std::string>{
+                              "ALTER TABLE public.t ALTER COLUMN n TYPE text COLLATE \"C\" USING n::text;"});
+  CHECK_FALSE(collation.steps[0].destructive);
+}
+
+TEST_CASE("columns: a type change drops and restores the default around it", "[diff][column]") {
+  Plan plan = DiffText("table t { n integer not null default 0 }",
+                       "table t { n bigint not null default 0 }");
+  CHECK(Sql(plan) == std::vector<std::string>{
+                         "ALTER TABLE public.t ALTER COLUMN n DROP DEFAULT;",
+                         "ALTER TABLE public.t ALTER COLUMN n TYPE bigint USING n::bigint;",
+                         "ALTER TABLE public.t ALTER COLUMN n SET DEFAULT 0;"});
+}
+
+TEST_CASE("columns: defaults, not null, comments", "[diff][column]") {
+  Plan plan = DiffText("table t {\n a int default 1\n b int not null\n c int\n}",
+                       "table t {\n a int\n b int\n c int not null default 2 comment 'see'\n}");
+  CHECK(Sql(plan) == std::vector<std::string>{
+                         "ALTER TABLE public.t ALTER COLUMN a DROP DEFAULT;",
+                         "ALTER TABLE public.t ALTER COLUMN b DROP NOT NULL;",
+                         "ALTER TABLE public.t ALTER COLUMN c SET DEFAULT 2;",
+                         "ALTER TABLE public.t ALTER COLUMN c SET NOT NULL;",
+                         "COMMENT ON COLUMN public.t.c IS 'see';"});
+  const Step& not_null = StepStarting(plan, "ALTER TABLE public.t ALTER COLUMN c SET NOT NULL");
+  CHECK(Has(not_null, Hazard::ValidatesConstraint));
+  CHECK(Has(not_null, Hazard::MayFailOnExistingRows));
+  CHECK_FALSE(not_null.destructive);
+}
+
+TEST_CASE("columns: identity add, change, options, drop", "[diff][column][identity]") {
+  CHECK(Sql(DiffText("table t { id bigint not null }",
+                     "table t { id bigint generated always as identity }")) ==
+        std::vector<std::string>{
+            "ALTER TABLE public.t ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY;"});
+  CHECK(Sql(DiffText("table t { id bigint generated always as identity }",
+                     "table t { id bigint generated by default as identity }")) ==
+        std::vector<std::string>{"ALTER TABLE public.t ALTER COLUMN id SET GENERATED BY DEFAULT;"});
+  CHECK(Sql(DiffText("table t { id bigint generated always as identity }",
+                     "table t { id bigint generated always as identity (start with 10 increment by 5) }")) ==
+        std::vector<std::string>{
+            "ALTER TABLE public.t ALTER COLUMN id SET INCREMENT BY 5 SET START WITH 10;"});
+  CHECK(Sql(DiffText("table t { id bigint generated always as identity }",
+                     "table t { id bigint not null }")) ==
+        std::vector<std::string>{"ALTER TABLE public.t ALTER COLUMN id DROP IDENTITY;"});
+}
+
+TEST_CASE("columns: generated expressions", "[diff][column][generated]") {
+  Plan change = DiffText("table t { a int, b int generated always as (a * 2) stored }",
+                         "table t { a int, b int generated always as (a * 3) stored }");
+  CHECK(Sql(change) == std::vector<std::string>{
+                           "ALTER TABLE public.t DROP COLUMN b;",
+                           "ALTER TABLE public.t ADD COLUMN b integer GENERATED ALWAYS AS (a * 3) STORED;"});
+  // Derived data only: not destructive, but the table is rewritten.
+  for (const Step& s : change.steps) CHECK_FALSE(s.requires_allow_drop);
+  CHECK(Has(change.steps[1], Hazard::RewritesTable));
+
+  Plan to_plain = DiffText("table t { a int, b int generated always as (a * 2) stored }",
+                           "table t { a int, b int }");
+  CHECK(Sql(to_plain) == std::vector<std::string>{"ALTER TABLE public.t ALTER COLUMN b DROP EXPRESSION;"});
+
+  Plan to_generated = DiffText("table t { a int, b int }",
+                               "table t { a int, b int generated always as (a * 2) stored }");
+  CHECK(StepStarting(to_generated, "ALTER TABLE public.t DROP COLUMN b").destructive);
+
+  // A generated column computed from a column whose type changes is dropped and added around it.
+  Plan retyped = DiffText("table t { a int, b bigint generated always as (a * 2) stored }",
+                          "table t { a bigint, b bigint generated always as (a * 2) stored }");
+  CHECK(Sql(retyped) == std::vector<std::string>{
+                            "ALTER TABLE public.t DROP COLUMN b;",
+                            "ALTER TABLE public.t ALTER COLUMN a TYPE bigint USING a::bigint;",
+                            "ALTER TABLE public.t ADD COLUMN b bigint GENERATED ALWAYS AS (a * 2) STORED;"});
+}
+
+
+// ---- constraints ------------------------------------------------------------------------------------
+
+TEST_CASE("constraints: add, drop, change, validate, rename, comment", "[diff][constraint]") {
+  Plan add = DiffText("table t { a int }", "table t {\n a int\n check t_a_positive (a > 0)\n}");
+  CHECK(Sql(add) == std::vector<std::string>{
+                        "ALTER TABLE public.t ADD CONSTRAINT t_a_positive CHECK (a > 0);"});
+  CHECK(Has(add.steps[0], Hazard::ValidatesConstraint));
+  CHECK(Has(add.steps[0], Hazard::MayFailOnExistingRows));
+  CHECK_FALSE(add.steps[0].requires_allow_drop);
+
+  Plan drop = DiffText("table t {\n a int\n check t_a_positive (a > 0)\n}", "table t { a int }");
+  CHECK(Sql(drop) == std::vector<std::string>{"ALTER TABLE public.t DROP CONSTRAINT t_a_positive;"});
+  CHECK_FALSE(drop.steps[0].destructive);
+
+  Plan change = DiffText("table t {\n a int\n check t_a_positive (a > 0)\n}\n"
+                         "comment on constraint t_a_positive on t is 'x'",
+                         "table t {\n a int\n check t_a_positive (a >= 0)\n}\n"
+                         "comment on constraint t_a_positive on t is 'x'");
+  CHECK(Sql(change) == std::vector<std::string>{
+                           "ALTER TABLE public.t DROP CONSTRAINT t_a_positive;",
+                           "ALTER TABLE public.t ADD CONSTRAINT t_a_positive CHECK (a >= 0);",
+                           "COMMENT ON CONSTRAINT t_a_positive ON public.t IS 'x';"});
+
+  Plan rename = DiffText("table t {\n a int\n constraint a_pos check (a > 0)\n}",
+                         "table t {\n a int\n constraint a_positive check (a > 0) renamed from a_pos\n}");
+  CHECK(Sql(rename) == std::vector<std::string>{
+                           "ALTER TABLE public.t RENAME CONSTRAINT a_pos TO a_positive;"});
+
+  model::Catalog live = Compile("table t {\n a int\n check t_a_positive (a > 0)\n}");
+  live.tables[0].constraints[0].not_valid = true;
+  Plan validate = Diff(live, Compile("table t {\n a int\n check t_a_positive (a > 0)\n}"));
+  CHECK(Sql(validate) == std::vector<std::string>{
+                             "ALTER TABLE public.t VALIDATE CONSTRAINT t_a_positive;"});
+}
+
+TEST_CASE("foreign keys: after the tables they reference; cycles between new tables",
+          "[diff][constraint][fk]") {
+  Plan existing = DiffText("table a { id int primary key }",
+                           "table a { id int primary key, b_id int references b (id) }\n"
+                           "table b { id int primary key }");
+  CHECK(Sql(existing) == std::vector<std::string>{
+                             "CREATE TABLE public.b (\n  id integer NOT NULL,\n  CONSTRAINT b_pkey "
+                             "PRIMARY KEY (id)\n);",
+                             "ALTER TABLE public.a ADD COLUMN b_id integer;",
+                             "ALTER TABLE public.a ADD CONSTRAINT a_b_id_fkey FOREIGN KEY (b_id) "
+                             "REFERENCES public.b (id);"});
+  CHECK(Has(existing.steps[2], Hazard::ShareLock));
+
+  Plan cycle = DiffText("", "table a { id int primary key, b_id int references b (id) }\n"
+                            "table b { id int primary key, a_id int references a (id) }");
+  CHECK(IndexOf(cycle, "CREATE TABLE public.a") < IndexOf(cycle, "CREATE TABLE public.b"));
+  CHECK(IndexOf(cycle, "CREATE TABLE public.b") <
+        IndexOf(cycle, "ALTER TABLE public.a ADD CONSTRAINT a_b_id_fkey"));
+  CHECK(cycle.unsupported.empty());
+  // The key written inside CREATE TABLE b references a, which exists by then.
+  CHECK(StepStarting(cycle, "CREATE TABLE public.b").sql.find("REFERENCES public.a") !=
+        std::string::npos);
+}
+
+TEST_CASE("a changed primary key recreates the foreign keys that rely on it", "[diff][constraint][fk]") {
+  Plan plan = DiffText("table a { id int, k int, primary key (id) }\ntable b { a_id int references a (id) }",
+                       "table a { id int, k int, primary key (id) include (k) }\ntable b { a_id int references a (id) }");
+  CHECK(Sql(plan) == std::vector<std::string>{
+                         "ALTER TABLE public.b DROP CONSTRAINT b_a_id_fkey;",
+                         "ALTER TABLE public.a DROP CONSTRAINT a_pkey;",
+                         "ALTER TABLE public.a ADD CONSTRAINT a_pkey PRIMARY KEY (id) INCLUDE (k);",
+                         "ALTER TABLE public.b ADD CONSTRAINT b_a_id_fkey FOREIGN KEY (a_id) "
+                         "REFERENCES public.a (id);"});
+}
+
+TEST_CASE("tables dropped together with foreign keys between them", "[diff][table][fk]") {
+  Plan plan = DiffText("table a { id int primary key, b_id int references b (id) }\n"
+                       "table b { id int primary key, a_id int references a (id) }\ntable c { id int }",
+                       "table c { id int }");
+  // The cycle is broken by dropping one key first; everything is withheld together.
+  for (const Step& s : plan.steps) CHECK(s.requires_allow_drop);
+  CHECK(HasStep(plan, "ALTER TABLE public.a DROP CONSTRAINT a_b_id_fkey;"));
+  CHECK(plan.unsupported.empty());
+
+  Plan chain = DiffText("table a { id int primary key }\ntable b { a_id int references a (id) }", "");
+  CHECK(Sql(chain) == std::vector<std::string>{"DROP TABLE public.b;", "DROP TABLE public.a;"});
+}
+
+// ---- indexes --------------------------------------------------------------------------------------
+
+TEST_CASE("indexes: create, drop, change, rename, comment", "[diff][index]") {
+  const std::string table = "table t {\n a int\n b int\n";
+  Plan create = DiffText(table + "}", table + " index t_a (a)\n}");
+  CHECK(Sql(create) == std::vector<std::string>{"CREATE INDEX t_a ON public.t (a);"});
+  CHECK(Has(create.steps[0], Hazard::IndexBuild));
+  CHECK(Has(create.steps[0], Hazard::ShareLock));
+
+  Plan drop = DiffText(table + " index t_a (a)\n}", table + "}");
+  CHECK(Sql(drop) == std::vector<std::string>{"DROP INDEX public.t_a;"});
+  CHECK_FALSE(drop.steps[0].requires_allow_drop);
+
+  Plan change = DiffText(table + " index t_a (a)\n}", table + " index t_a (a, b)\n}");
+  CHECK(Sql(change) == std::vector<std::string>{"DROP INDEX public.t_a;",
+                                                 "CREATE INDEX t_a ON public.t (a, b);"});
+
+  // A different name: the new index is built before the old one is dropped.
+  Plan swap = DiffText(table + " index t_a (a)\n}", table + " index t_ab (a, b)\n}");
+  CHECK(Sql(swap) == std::vector<std::string>{"CREATE INDEX t_ab ON public.t (a, b);",
+                                               "DROP INDEX public.t_a;"});
+
+  Plan rename = DiffText(table + " index t_a (a)\n}", table + " index t_a_idx renamed from t_a (a)\n}");
+  CHECK(Sql(rename) == std::vector<std::string>{"ALTER INDEX public.t_a RENAME TO t_a_idx;"});
+  CHECK_FALSE(AnyDrop(rename));
+
+  Plan comment = DiffText(table + " index t_a (a)\n}", table + " index t_a (a)\n}\ncomment on index t_a is 'x'");
+  CHECK(Sql(comment) == std::vector<std::string>{"COMMENT ON INDEX public.t_a IS 'x';"});
+
+  model::Catalog live = Compile(table + " index t_a (a)\n}");
+  live.indexes[0].invalid = true;
+  Plan rebuild = Diff(live, Compile(table + " index t_a (a)\n}"));
+  CHECK(Sql(rebuild) == std::vector<std::string>{"DROP INDEX public.t_a;",
+                                                  "CREATE INDEX t_a ON public.t (a);"});
+}
+
+// ---- views ----------------------------------------------------------------------------------------
+
+TEST_CASE("views: create, change, drop, rename; dependents are recreated", "[diff][view]") {
+  const std::string t = "table t { a int, b int }\n";
+  CHECK(Sql(DiffText(t, t + "view v as select a from t")) ==
+        std::vector<std::string>{"CREATE VIEW public.v AS\nselect a from t;"});
+  CHECK(Sql(DiffText(t + "view v as select a from t", t)) ==
+        std::vector<std::string>{"DROP VIEW public.v;"});
+
+  Plan change = DiffText(t + "view v as select a from t\nview w as select a from v\n"
+                             "grant select on w to app\ncomment on view w is 'w'",
+                         t + "view v as select a, b from t\nview w as select a from v\n"
+                             "grant select on w to app\ncomment on view w is 'w'");
+  CHECK(Sql(change) == std::vector<std::string>{
+                           "DROP VIEW public.w;",
+                           "DROP VIEW public.v;",
+                           "CREATE VIEW public.v AS\nselect a, b from t;",
+                           "CREATE VIEW public.w AS\nselect a from v;",
+                           "COMMENT ON VIEW public.w IS 'w';",
+                           "GRANT SELECT ON TABLE public.w TO app;"});
+  CHECK(StepStarting(change, "DROP VIEW public.w").summary.find("recreated") != std::string::npos);
+  for (const Step& s : change.steps) CHECK_FALSE(s.requires_allow_drop);
+
+  Plan rename = DiffText(t + "view v as select a from t", t + "view v2 renamed from v as select a from t");
+  CHECK(Sql(rename) == std::vector<std::string>{"ALTER VIEW public.v RENAME TO v2;"});
+}
+
+TEST_CASE("materialized views: dropping one is destructive", "[diff][view]") {
+  const std::string t = "table t { a int }\n";
+  Plan drop = DiffText(t + "materialized view m as select a from t", t);
+  CHECK(Sql(drop) == std::vector<std::string>{"DROP MATERIALIZED VIEW public.m;"});
+  CHECK(drop.steps[0].destructive);
+
+  Plan change = DiffText(t + "materialized view m as select a from t\nindex m_a on m (a)",
+                         t + "materialized view m as select a, 1 as one from t\nindex m_a on m (a)");
+  CHECK(Sql(change) == std::vector<std::string>{
+                           "DROP INDEX public.m_a;", "DROP MATERIALIZED VIEW public.m;",
+                           "CREATE MATERIALIZED VIEW public.m AS\nselect a, 1 as one from t;",
+                           "CREATE INDEX m_a ON public.m (a);"});
+  for (const Step& s : change.steps) CHECK(s.requires_allow_drop);
+}
+
+TEST_CASE("a lossy type change of a column a view reads holds the view back with it",
+          "[diff][view][gate]") {
+  Plan plan = DiffText(
+      "table t { id int, code varchar(10), other int }\nview v as select id, code from t\n"
+      "view u as select id, other from t",
+      "table t { id int, code varchar(5), other int }\nview v as select id, code from t\n"
+      "view u as select id, other from t");
+  CHECK(Sql(plan) == std::vector<std::string>{
+                         "DROP VIEW public.v;",
+                         "ALTER TABLE public.t ALTER COLUMN code TYPE character varying(5) USING "
+                         "code::character varying(5);",
+                         "CREATE VIEW public.v AS\nselect id, code from t;"});
+  // Without --allow-drop none of it runs (the view is not left dropped); u does not read `code`.
+  for (const Step& s : plan.steps) CHECK(s.requires_allow_drop);
+  CHECK(plan.steps[1].destructive);
+  REQUIRE(plan.steps[0].tied_to);
+  CHECK(*plan.steps[0].tied_to == 1);
+  CHECK(*plan.steps[2].tied_to == 1);
+
+  // A safe change recreates the view too, and nothing is withheld.
+  Plan safe = DiffText("table t { id int, code varchar(5) }\nview v as select id, code from t",
+                       "table t { id int, code varchar(10) }\nview v as select id, code from t");
+  CHECK(Sql(safe).size() == 3);
+  for (const Step& s : safe.steps) CHECK_FALSE(s.requires_allow_drop);
+}
+
+
+// ---- functions, triggers, policies -------------------------------------------------------------
+
+TEST_CASE("functions: create, replace, recreate, drop", "[diff][function]") {
+  const std::string f1 = "function f(x integer) returns integer language sql as $$ select x $$";
+  const std::string f2 = "function f(x integer) returns integer language sql immutable as $$ select x + 1 $$";
+  CHECK(Sql(DiffText("", f1)) ==
+        std::vector<std::string>{"CREATE FUNCTION public.f(x integer) RETURNS integer\n"
+                                 "  LANGUAGE sql\n  AS $$ select x $$;"});
+  Plan replace = DiffText(f1, f2);
+  CHECK(Sql(replace) == std::vector<std::string>{
+                            "CREATE OR REPLACE FUNCTION public.f(x integer) RETURNS integer\n"
+                            "  LANGUAGE sql IMMUTABLE\n  AS $$ select x + 1 $$;"});
+  CHECK(replace.steps[0].action == '~');
+
+  Plan result = DiffText(f1, "function f(x integer) returns bigint language sql as $$ select x::bigint $$");
+  CHECK(Sql(result) == std::vector<std::string>{
+                           "DROP FUNCTION public.f(integer);",
+                           "CREATE FUNCTION public.f(x integer) RETURNS bigint\n  LANGUAGE sql\n"
+                           "  AS $$ select x::bigint $$;"});
+  Plan renamed_arg = DiffText(f1, "function f(y integer) returns integer language sql as $$ select y $$");
+  CHECK(HasStep(renamed_arg, "DROP FUNCTION public.f(integer);"));
+
+  // Another argument list is another function.
+  Plan overload = DiffText(f1, "function f(x bigint) returns integer language sql as $$ select 1 $$");
+  CHECK(Sql(overload) == std::vector<std::string>{
+                             "CREATE FUNCTION public.f(x bigint) RETURNS integer\n  LANGUAGE sql\n"
+                             "  AS $$ select 1 $$;",
+                             "DROP FUNCTION public.f(integer);"});
+  CHECK(Sql(DiffText("procedure p() language sql as $$ select 1 $$", "")) ==
+        std::vector<std::string>{"DROP PROCEDURE public.p();"});
+}
+
+TEST_CASE("a recreated trigger function takes its triggers with it", "[diff][function][trigger]") {
+  const std::string t = "table t { id int, at timestamptz }\n"
+                        "trigger t_touch before update on t for each row execute function touch()\n";
+  Plan plan = DiffText(
+      t + "function touch() returns trigger language plpgsql as $$ begin return new; end $$\n"
+          "comment on function touch() is 'c'\ngrant execute on function touch() to app",
+      t + "function touch() returns trigger language plpgsql security definer as $$ begin return new; end $$\n"
+          "comment on function touch() is 'c'\ngrant execute on function touch() to app");
+  // Only an attribute changed: replaced in place, the trigger is untouched.
+  CHECK(plan.steps.size() == 1);
+  CHECK(plan.steps[0].sql.rfind("CREATE OR REPLACE FUNCTION public.touch()", 0) == 0);
+
+  const std::string v = "table t { id int }\nview v as select f(id) as x from t\n";
+  Plan recreate = DiffText(
+      v + "function f(x integer) returns integer language sql as $$ select x $$\n"
+          "grant execute on function f(integer) to app",
+      v + "function f(x integer) returns bigint language sql as $$ select x::bigint $$\n"
+          "grant execute on function f(integer) to app");
+  CHECK(Sql(recreate) == std::vector<std::string>{
+                             "DROP VIEW public.v;",
+                             "DROP FUNCTION public.f(integer);",
+                             "CREATE FUNCTION public.f(x integer) RETURNS bigint\n  LANGUAGE sql\n"
+                             "  AS $$ select x::bigint $$;",
+                             "CREATE VIEW public.v AS\nselect f(id) as x from t;",
+                             "GRANT EXECUTE ON FUNCTION public.f(integer) TO app;"});
+}
+
+TEST_CASE("triggers: create, change, drop, comment", "[diff][trigger]") {
+  const std::string base = "table t { id int }\n"
+                           "function touch() returns trigger language plpgsql as $$ begin return new; end $$\n";
+  const std::string trig = "trigger t_touch before update on t for each row execute function touch()";
+  CHECK(Sql(DiffText(base, base + trig)) ==
+        std::vector<std::string>{"CREATE TRIGGER t_touch BEFORE UPDATE ON public.t FOR EACH ROW "
+                                 "EXECUTE FUNCTION public.touch();"});
+  CHECK(Sql(DiffText(base + trig, base)) ==
+        std::vector<std::string>{"DROP TRIGGER t_touch ON public.t;"});
+  Plan change = DiffText(base + trig,
+                         base + "trigger t_touch before insert or update on t for each row execute function touch()");
+  CHECK(Sql(change) == std::vector<std::string>{
+                           "DROP TRIGGER t_touch ON public.t;",
+                           "CREATE TRIGGER t_touch BEFORE INSERT OR UPDATE ON public.t FOR EACH ROW "
+                           "EXECUTE FUNCTION public.touch();"});
+  CHECK(Sql(DiffText(base + trig, base + trig + "\ncomment on trigger t_touch on t is 'x'")) ==
+        std::vector<std::string>{"COMMENT ON TRIGGER t_touch ON public.t IS 'x';"});
+  // Triggers of a dropped table go with it.
+  CHECK(Sql(DiffText(base + trig, "function touch() returns trigger language plpgsql as $$ begin return new; end $$")) ==
+        std::vector<std::string>{"DROP TABLE public.t;"});
+}
+
+TEST_CASE("policies: create, alter in place, recreate, drop, rename", "[diff][policy]") {
+  const std::string t = "table t { owner text }\nrow level security on t\n";
+  CHECK(Sql(DiffText(t, t + "policy own on t for select to app using (owner = current_user)")) ==
+        std::vector<std::string>{
+            "CREATE POLICY own ON public.t FOR SELECT TO app USING (owner = current_user);"});
+  Plan alter = DiffText(t + "policy own on t for select to app using (owner = current_user)",
+                        t + "policy own on t for select to app, admin using (owner = session_user)");
+  CHECK(Sql(alter) == std::vector<std::string>{
+                          "ALTER POLICY own ON public.t TO admin, app USING (owner = session_user);"});
+  Plan recreate = DiffText(t + "policy own on t for select using (true)",
+                           t + "policy own on t for update using (true)");
+  CHECK(Sql(recreate) == std::vector<std::string>{
+                             "DROP POLICY own ON public.t;",
+                             "CREATE POLICY own ON public.t FOR UPDATE USING (true);"});
+  CHECK(Sql(DiffText(t + "policy own on t using (true)", t)) ==
+        std::vector<std::string>{"DROP POLICY own ON public.t;"});
+  Plan rename = DiffText(t + "policy own on t using (true)",
+                         t + "policy mine on t renamed from own using (true)");
+  CHECK(Sql(rename) == std::vector<std::string>{"ALTER POLICY own ON public.t RENAME TO mine;"});
+}
+
+// ---- grants -----------------------------------------------------------------------------------------
+
+TEST_CASE("grants: grant and revoke the difference", "[diff][grant]") {
+  const std::string t = "table t { a int, b int }\n";
+  Plan plan = DiffText(t + "grant select, insert on t to app\ngrant select (a) on t to ro",
+                       t + "grant select, update on t to app\ngrant select (a, b) on t to ro");
+  CHECK(Sql(plan) == std::vector<std::string>{"REVOKE INSERT ON TABLE public.t FROM app;",
+                                               "GRANT UPDATE ON TABLE public.t TO app;",
+                                               "GRANT SELECT (b) ON TABLE public.t TO ro;"});
+  Plan option = DiffText(t + "grant select on t to app", t + "grant select on t to app with grant option");
+  CHECK(Sql(option) == std::vector<std::string>{"REVOKE SELECT ON TABLE public.t FROM app;",
+                                                 "GRANT SELECT ON TABLE public.t TO app WITH GRANT OPTION;"});
+  // Nothing is revoked on a table that is dropped.
+  CHECK(Sql(DiffText(t + "grant select on t to app", "")) ==
+        std::vector<std::string>{"DROP TABLE public.t;"});
+  CHECK(Sql(DiffText("schema s\ngrant usage on schema s to app", "schema s")) ==
+        std::vector<std::string>{"REVOKE USAGE ON SCHEMA s FROM app;"});
+}
+
+
+// ---- live models without deps (as the runtime's introspection reads them) --------------------------
+
+// The live side as runtime/catalog produces it: no deps (they are inferred from the names its
+// embedded SQL mentions, which PostgreSQL prints schema-qualified).
+model::Catalog WithoutDeps(model::Catalog c) {
+  for (auto& x : c.domains) x.deps.clear();
+  for (auto& x : c.composite_types) x.deps.clear();
+  for (auto& x : c.tables) x.deps.clear();
+  for (auto& x : c.indexes) x.deps.clear();
+  for (auto& x : c.views) x.deps.clear();
+  for (auto& x : c.functions) x.deps.clear();
+  for (auto& x : c.triggers) x.deps.clear();
+  for (auto& x : c.policies) x.deps.clear();
+  return c;
+}
+
+TEST_CASE("dependents are found from the names a live object's SQL mentions", "[diff][deps]") {
+  // A view reading a column whose type changes, named schema-qualified as the runtime prints it.
+  model::Catalog live = WithoutDeps(Compile(
+      "schema s\ntable s.t { id int, code varchar(10) }\n"
+      "view s.v as select t.id, t.code from s.t\nview s.w as select v.id from s.v"));
+  model::Catalog target = Compile(
+      "schema s\ntable s.t { id int, code varchar(20) }\n"
+      "view s.v as select t.id, t.code from s.t\nview s.w as select v.id from s.v");
+  Plan plan = Diff(live, target);
+  INFO(Format(plan));
+  CheckInvariants(plan);
+  CHECK(Sql(plan) == std::vector<std::string>{
+                         "DROP VIEW s.w;", "DROP VIEW s.v;",
+                         "ALTER TABLE s.t ALTER COLUMN code TYPE character varying(20) USING "
+                         "code::character varying(20);",
+                         "CREATE VIEW s.v AS\nselect t.id, t.code from s.t;",
+                         "CREATE VIEW s.w AS\nselect v.id from s.v;"});
+
+  // Dropping objects that use each other: users first.
+  model::Catalog gone = WithoutDeps(Compile(
+      "schema s\ntable s.t { id int }\nfunction s.f() returns bigint language sql "
+      "as $$ select count(*) from s.t $$\nview s.v as select s.f() as n\n"));
+  Plan drop = Diff(gone, Compile("schema s\ntable s.t { id int }"));
+  INFO(Format(drop));
+  CHECK(Sql(drop) == std::vector<std::string>{"DROP VIEW s.v;", "DROP FUNCTION s.f();"});
+}
+
+TEST_CASE("a column default that calls a recreated function is reset around it", "[diff][deps]") {
+  const std::string t = "table t { id int default f() }\n";
+  model::Catalog live = WithoutDeps(Compile(
+      t + "function f() returns integer language sql as $$ select 1 $$"));
+  model::Catalog target = Compile(t + "function f() returns bigint language sql as $$ select 1::bigint $$");
+  Plan plan = Diff(live, target);
+  INFO(Format(plan));
+  CheckInvariants(plan);
+  CHECK(Sql(plan) == std::vector<std::string>{
+                         "ALTER TABLE public.t ALTER COLUMN id DROP DEFAULT;",
+                         "DROP FUNCTION public.f();",
+                         "CREATE FUNCTION public.f() RETURNS bigint\n  LANGUAGE sql\n"
+                         "  AS $$ select 1::bigint $$;",
+                         "ALTER TABLE public.t ALTER COLUMN id SET DEFAULT f();"});
+}
+
+// ---- a realistic change set ---------------------------------------------------------------------
+
+TEST_CASE("the shop schema: a release with renames, additions and a withheld drop", "[diff][shop]") {
+  model::Catalog live = CompilePaths({std::string(SCHEMAC_SOURCE_DIR) + "/schemas/shop"});
+  model::Catalog target = live;
+  // Rename a table (the way `renamed from` arrives in a compiled target), drop a column, add one.
+  for (model::Table& t : target.tables) {
+    if (t.name == model::QualifiedName{"sales", "shipments"}) {
+      t.name.name = "deliveries";
+      t.renamed_from = model::QualifiedName{"sales", "shipments"};
+    }
+    if (t.name == model::QualifiedName{"catalog", "warehouses"}) {
+      t.columns.pop_back();
+      model::Column c;
+      c.name = "country";
+      c.type = {"pg_catalog", "text", "", 0};
+      t.columns.push_back(c);
+    }
+  }
+  for (model::Index& i : target.indexes) {
+    if (i.table == model::QualifiedName{"sales", "shipments"}) i.table.name = "deliveries";
+  }
+  for (model::Trigger& t : target.triggers) {
+    if (t.table == model::QualifiedName{"sales", "shipments"}) t.table.name = "deliveries";
+  }
+  for (model::Table& t : target.tables) {
+    for (model::Constraint& c : t.constraints) {
+      if (c.ref_table == model::QualifiedName{"sales", "shipments"}) c.ref_table.name = "deliveries";
+    }
+  }
+  Plan plan = Diff(live, target);
+  INFO(Format(plan));
+  CheckInvariants(plan);
+  CHECK(plan.steps.front().sql == "ALTER TABLE sales.shipments RENAME TO deliveries;");
+  CHECK_FALSE(HasStep(plan, "DROP TABLE"));
+  CHECK(HasStep(plan, "ALTER TABLE catalog.warehouses ADD COLUMN country text;"));
+  const Step& drop = plan.steps.back();
+  CHECK(drop.sql.find("ALTER TABLE catalog.warehouses DROP COLUMN") == 0);
+  CHECK(drop.destructive);
+  CHECK(Diff(target, target).Empty());
+}
+
+
+// ---- speed (hidden: run with `diff_test [.perf]`) ------------------------------------------------
+
+// The benchmark's shape: N tables of 10 columns with a primary key, a unique, a check, two indexes
+// (one partial) and a foreign key each.
+model::Catalog BenchCatalog(int n) {
+  model::Catalog c;
+  c.schemas.push_back({.name = "public", .comment = {}, .renamed_from = {}, .loc = {}});
+  for (int i = 0; i < n; ++i) {
+    model::Table t;
+    t.name = {"public", "t" + std::to_string(100000 + i)};
+    for (int k = 0; k < 10; ++k) {
+      model::Column col;
+      col.name = "c" + std::to_string(k);
+      col.type = {"pg_catalog", k == 0 ? "bigint" : "text", "", 0};
+      col.not_null = k < 2;
+      if (k == 3) col.default_expr = model::Expr{"'x'::text", {}};
+      t.columns.push_back(col);
+    }
+    model::Constraint pk;
+    pk.kind = model::ConstraintKind::PrimaryKey;
+    pk.name = t.name.name + "_pkey";
+    pk.columns = {"c0"};
+    model::Constraint uq;
+    uq.kind = model::ConstraintKind::Unique;
+    uq.name = t.name.name + "_c1_key";
+    uq.columns = {"c1"};
+    model::Constraint ck;
+    ck.kind = model::ConstraintKind::Check;
+    ck.name = t.name.name + "_c2_check";
+    ck.expression = model::Expr{"(length(c2) < 100)", {}};
+    t.constraints = {ck, uq, pk};
+    if (i > 0) {
+      model::Constraint fk;
+      fk.kind = model::ConstraintKind::ForeignKey;
+      fk.name = t.name.name + "_c4_fkey";
+      fk.columns = {"c0"};
+      fk.ref_table = {"public", "t" + std::to_string(100000 + i - 1)};
+      fk.ref_columns = {"c0"};
+      fk.match = "simple";
+      t.constraints.push_back(fk);
+    }
+    std::sort(t.constraints.begin(), t.constraints.end(),
+              [](const auto& a, const auto& b) { return a.name < b.name; });
+    for (int k = 0; k < 2; ++k) {
+      model::Index index;
+      index.name = {"public", t.name.name + "_i" + std::to_string(k)};
+      index.table = t.name;
+      index.elements.push_back({.expression = "c" + std::to_string(5 + k), .is_column = true,
+                                .collation = {}, .opclass = {}, .descending = false,
+                                .nulls_first = {}, .exclude_operator = {}});
+      if (k == 1) index.where = model::Expr{"(c5 IS NOT NULL)", {}};
+      c.indexes.push_back(index);
+    }
+    c.tables.push_back(std::move(t));
+  }
+  return c;
+}
+
+TEST_CASE("speed of a no-change plan and a one-change plan", "[.perf]") {
+  for (int n : {1000, 10000}) {
+    model::Catalog live = BenchCatalog(n);
+    model::Catalog target = live;
+    auto start = std::chrono::steady_clock::now();
+    Plan same = Diff(live, target);
+    auto middle = std::chrono::steady_clock::now();
+    target.tables[n / 2].columns[9].type = {"pg_catalog", "character varying", "(20)", 0};
+    Plan one = Diff(live, target);
+    auto end = std::chrono::steady_clock::now();
+    CHECK(same.steps.empty());
+    CHECK(one.steps.size() == 1);
+    std::cout << n << " tables: no change "
+              << std::chrono::duration<double, std::milli>(middle - start).count() << " ms, one change "
+              << std::chrono::duration<double, std::milli>(end - middle).count() << " ms\n";
+  }
+}
+
+}  // namespace
+}  // namespace schemac::diff
