@@ -5,8 +5,10 @@
 #
 #   1. schemac check schemas/shop      -- offline: every name, type and reference is checked
 #   2. create the roles the schema grants to (schemas/shop/roles.txt; schemac never creates roles)
-#   3. schemac sql schemas/shop | psql  -- the DDL for an empty database, in dependency order
-#   4. print what is now in the database
+#   3. schemac plan schemas/shop       -- what it takes to make the empty database match
+#   4. schemac apply schemas/shop      -- run it (staged, recorded, verified)
+#   5. schemac plan schemas/shop       -- nothing left to do
+#   6. print what is now in the database
 #
 # Environment: BUILD_DIR (default build), BUILD_TYPE (default RelWithDebInfo), JOBS (default 2),
 # CCACHE_DIR (default ~/.cache/ccache), as for scripts/test.sh.
@@ -50,15 +52,20 @@ sed -e 's/#.*//' -e 's/[[:space:]]//g' "$schema/roles.txt" | grep -v '^$' | whil
   echo "role $role"
 done
 
-# With `schemac plan` / `schemac apply` (issue 3) this step becomes `schemac apply`, which also
-# migrates an existing database; `schemac sql` only creates from empty.
-step "Creating the schema: $schemac sql $schema | psql"
-sql_file=$(mktemp /tmp/schemac-demo.XXXXXX.sql)
-# shellcheck disable=SC2064  # expand now
-trap "rm -f '$sql_file'; scripts/pgtest.sh stop '$PGTEST_DIR'" EXIT
-"$schemac" sql "$schema" >"$sql_file"
-echo "$(grep -cE '^(CREATE|ALTER|COMMENT|GRANT) ' "$sql_file") statements, $(wc -l <"$sql_file") lines of SQL"
-"$psql" -X -q -v ON_ERROR_STOP=1 --single-transaction -f "$sql_file"
+export DATABASE_URL="host=$PGTEST_DIR port=$PGPORT user=postgres dbname=shop"
+
+step "Planning: $schemac plan $schema  (exit 2: changes pending)"
+set +e
+"$schemac" plan "$schema" --format text | sed -n '1,/^$/p'
+code=${PIPESTATUS[0]}
+set -e
+[ "$code" -eq 2 ] || { echo "unexpected exit code $code from schemac plan" >&2; exit 1; }
+
+step "Applying: $schemac apply $schema --yes"
+"$schemac" apply "$schema" --yes | tail -n 2
+
+step "Planning again: nothing left to do (exit 0)"
+"$schemac" plan "$schema"
 
 step "Summary"
 "$psql" -X -q -v ON_ERROR_STOP=1 -P footer=off <<'SQL'
@@ -70,12 +77,13 @@ SELECT CASE WHEN grouping(n.nspname) = 1 THEN 'total' ELSE n.nspname END AS sche
        count(*) FILTER (WHERE c.relkind = 'S') AS sequences
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'schemac')
   AND NOT EXISTS (SELECT FROM pg_depend d  -- leave out objects that belong to extensions
                   WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
 GROUP BY ROLLUP (n.nspname)
 ORDER BY grouping(n.nspname), n.nspname;
 SQL
 tables=$("$psql" -X -At -c "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')")
-echo "Done: $tables tables (partitions included) created from $schema/ in a throwaway PostgreSQL 15."
+  WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'schemac')")
+echo "Done: $tables tables (partitions included) created from $schema/ by schemac apply in a throwaway PostgreSQL 15."
+echo "Every apply is recorded: $("$psql" -X -At -c "SELECT count(*) FROM schemac.history") row(s) in schemac.history."
