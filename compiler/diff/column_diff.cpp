@@ -28,9 +28,9 @@ using model::QuoteIdent;
 // Functions whose value differs per row, so that ADD COLUMN ... DEFAULT must evaluate them for
 // every existing row (a rewrite) instead of storing one value in the catalog.
 bool LooksVolatile(const std::string& expr) {
-  static const char* const kVolatile[] = {"random",        "clock_timestamp", "timeofday",
-                                          "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v4",
-                                          "nextval",       "txid_current",    "statement_timestamp"};
+  static const char* const kVolatile[] = {
+      "random",  "clock_timestamp", "timeofday",          "gen_random_uuid", "uuid_generate_v1",
+      "uuid_generate_v4", "nextval", "txid_current", "statement_timestamp"};
   return std::any_of(std::begin(kVolatile), std::end(kVolatile),
                      [&](const char* f) { return Mentions(expr, f); });
 }
@@ -57,7 +57,8 @@ class ColumnDiffer {
                const model::Column& target)
       : ctx_(ctx), table_(table), live_(live), target_(target),
         key_{KeyKind::Column, table.name, target.name},
-        prefix_(fmt::format("{} ALTER COLUMN {}", AlterTable(table.name), QuoteIdent(target.name))) {}
+        prefix_(fmt::format("{} ALTER COLUMN {}", AlterTable(table.name),
+                            QuoteIdent(target.name))) {}
 
   size_t Add(std::string note);
   void Alter();
@@ -119,8 +120,8 @@ void ColumnDiffer::Recreate() {
     why = "generated column dropped and added again" + ctx_.ForcedReason(key_);
   }
   Emit(Role::Remove, Phase::Drop, '-', why + "; dropped",
-       fmt::format("{} DROP COLUMN {};", AlterTable(table_.name), QuoteIdent(target_.name)), hazards,
-       true);
+       fmt::format("{} DROP COLUMN {};", AlterTable(table_.name), QuoteIdent(target_.name)),
+       hazards, true);
   hazards.push_back(Hazard::RewritesTable);
   std::erase(hazards, Hazard::DeletesData);
   Emit(Role::Create, Phase::Create, '+', why + "; added again",
@@ -147,7 +148,9 @@ void ColumnDiffer::Retype() {
     change.rewrites = false;
   }
   // Indexes on the column are rebuilt even without a rewrite when the collation changes.
-  if (change.rewrites || live_->collation != target_.collation) hazards.push_back(Hazard::IndexBuild);
+  if (change.rewrites || live_->collation != target_.collation) {
+    hazards.push_back(Hazard::IndexBuild);
+  }
   std::string sql = fmt::format("{} TYPE {}", prefix_, target_.type.ToSql());
   if (target_.collation) sql += " COLLATE " + sqlgen::CollationSql(*target_.collation);
   sql += fmt::format(" USING {}::{};", QuoteIdent(target_.name), target_.type.ToSql());
@@ -213,7 +216,8 @@ void ColumnDiffer::Identity() {
 
 void ColumnDiffer::Comment(bool fresh) {
   EmitComment(ctx_, key_, {ObjectKind::Table, table_.name}, fresh ? nullptr : &live_->comment,
-              target_.comment, sqlgen::CommentOnColumn(table_, target_), target_.loc);
+              target_.comment, [&] { return sqlgen::CommentOnColumn(table_, target_); },
+              target_.loc);
 }
 
 void ColumnDiffer::Alter() {
@@ -232,8 +236,9 @@ void ColumnDiffer::Alter() {
   const bool retyped = ColumnRetyped(*live_, target_);
   // Drop the default first when the type changes (ALTER TYPE would have to cast it) or when
   // something it calls is recreated underneath it.
-  const bool reset = live_->default_expr &&
-                     (retyped || ctx_.recreations.reset_defaults.contains({table_.name, target_.name}));
+  const bool reset =
+      live_->default_expr &&
+      (retyped || ctx_.recreations.reset_defaults.contains({table_.name, target_.name}));
   if (reset) {
     Emit(Role::Remove, Phase::Drop, '~', "default dropped for now", prefix_ + " DROP DEFAULT;", {},
          true);
@@ -247,7 +252,8 @@ void ColumnDiffer::Alter() {
   if (live_->not_null != target_.not_null) {
     if (target_.not_null) {
       Emit(Role::Create, Phase::Create, '~', "not null", prefix_ + " SET NOT NULL;",
-           {Hazard::AccessExclusiveLock, Hazard::ValidatesConstraint, Hazard::MayFailOnExistingRows});
+           {Hazard::AccessExclusiveLock, Hazard::ValidatesConstraint,
+            Hazard::MayFailOnExistingRows});
     } else {
       Emit(Role::Create, Phase::Create, '~', "nullable", prefix_ + " DROP NOT NULL;",
            {Hazard::AccessExclusiveLock});
@@ -271,14 +277,14 @@ void DiffColumns(Context& ctx, const model::Table& live, const model::Table& tar
   // PostgreSQL appends added columns; it cannot put them where the schema declares them.
   std::vector<std::string> kept;
   for (const model::Column& column : live.columns) {
-    const model::Column* t = ctx.target_index->FindColumn(target.name, column.name);
+    const model::Column* t = ColumnNamed(target, column.name);
     if (t != nullptr) kept.push_back(column.name);
   }
   size_t position = 0;
   // Added columns are added in the order the schema declares them.
   std::optional<size_t> previous_add;
   for (const model::Column& column : target.columns) {
-    const model::Column* l = ctx.live_index->FindColumn(live.name, column.name);
+    const model::Column* l = ColumnNamed(live, column.name);
     if (l != nullptr) {
       ++position;
       ColumnDiffer(ctx, target, l, column).Alter();
@@ -290,13 +296,14 @@ void DiffColumns(Context& ctx, const model::Table& live, const model::Table& tar
     previous_add = step;
   }
   for (const model::Column& column : live.columns) {
-    if (ctx.target_index->FindColumn(target.name, column.name) != nullptr) continue;
+    if (ColumnNamed(target, column.name) != nullptr) continue;
     ctx.Emit({.key = {KeyKind::Column, live.name, column.name}, .role = Role::Remove,
               .phase = Phase::LateDrop, .rank = Rank::Column,
               .object = {ObjectKind::Table, live.name}, .action = '-',
               .summary = fmt::format("column {}.{} (its values are lost)", Display(live.name),
                                      column.name),
-              .sql = fmt::format("{} DROP COLUMN {};", AlterTable(live.name), QuoteIdent(column.name)),
+              .sql = fmt::format("{} DROP COLUMN {};", AlterTable(live.name),
+                                 QuoteIdent(column.name)),
               .hazards = {Hazard::DeletesData, Hazard::AccessExclusiveLock}});
   }
 }

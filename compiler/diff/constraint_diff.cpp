@@ -53,8 +53,8 @@ bool ConstraintChanged(const model::Constraint& live, const model::Constraint& t
   return sqlgen::ConstraintDefinition(live) != sqlgen::ConstraintDefinition(target);
 }
 
-size_t AddConstraintStep(Context& ctx, const model::Table& table, const model::Constraint& constraint,
-                         bool existing, std::string reason) {
+size_t AddConstraintStep(Context& ctx, const model::Table& table,
+                         const model::Constraint& constraint, bool existing, std::string reason) {
   const Key key{KeyKind::Constraint, table.name, constraint.name};
   return ctx.Emit({.key = key, .role = Role::Create, .phase = Phase::Create,
                    .rank = RankOf(constraint), .object = ObjectOf(key), .action = '+',
@@ -72,19 +72,21 @@ void DiffConstraints(Context& ctx, const model::Table& live, const model::Table&
               .object = ObjectOf(key), .action = '-',
               .summary = fmt::format("{} {} on {}{}", KindName(c.kind), c.name, Display(live.name),
                                      reason),
-              .sql = fmt::format("{} DROP CONSTRAINT {};", AlterTable(live.name), QuoteIdent(c.name)),
+              .sql = fmt::format("{} DROP CONSTRAINT {};", AlterTable(live.name),
+                                 QuoteIdent(c.name)),
               .hazards = {Hazard::AccessExclusiveLock}, .temporary = temporary});
   };
   for (const model::Constraint& l : live.constraints) {
-    if (ctx.target_index->FindConstraint(target.name, l.name) == nullptr) drop(l, false, "");
+    if (ConstraintNamed(target, l.name) == nullptr) drop(l, false, "");
   }
   for (const model::Constraint& t : target.constraints) {
     const Key key{KeyKind::Constraint, target.name, t.name};
-    const model::Constraint* l = ctx.live_index->FindConstraint(live.name, t.name);
+    const model::Constraint* l = ConstraintNamed(live, t.name);
     if (l == nullptr) {
       AddConstraintStep(ctx, target, t, true, "");
     } else if (ConstraintChanged(*l, t) || ctx.Forced(key)) {
-      std::string reason = ConstraintChanged(*l, t) ? " (definition changed)" : ctx.ForcedReason(key);
+      std::string reason =
+          ConstraintChanged(*l, t) ? " (definition changed)" : ctx.ForcedReason(key);
       drop(*l, true, reason + "; dropped");
       AddConstraintStep(ctx, target, t, true, reason + "; added again");
       ctx.MarkRecreated(key);
@@ -100,7 +102,7 @@ void DiffConstraints(Context& ctx, const model::Table& live, const model::Table&
     }
     bool fresh = l == nullptr || ctx.Recreated(key);
     EmitComment(ctx, key, ObjectOf(key), fresh ? nullptr : &l->comment, t.comment,
-                sqlgen::CommentOnConstraint(target, t), t.loc);
+                [&] { return sqlgen::CommentOnConstraint(target, t); }, t.loc);
   }
 }
 

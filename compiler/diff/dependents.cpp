@@ -81,7 +81,7 @@ void Decider::Roots() {
     const model::Table* target = target_.FindTable(live.name);
     if (target == nullptr) continue;
     for (const model::Column& lc : live.columns) {
-      const model::Column* tc = target_.FindColumn(live.name, lc.name);
+      const model::Column* tc = ColumnNamed(*target, lc.name);
       if (tc == nullptr) continue;
       Key key{KeyKind::Column, live.name, lc.name};
       if (GeneratedColumnRecreated(lc, *tc)) {
@@ -111,10 +111,13 @@ void Decider::Roots() {
     }
   }
   for (const model::Table& live : ctx_.live().tables) {
-    if (target_.FindTable(live.name) == nullptr) continue;
+    const model::Table* target = target_.FindTable(live.name);
+    if (target == nullptr) continue;
     for (const model::Constraint& k : live.constraints) {
-      if (k.kind == model::ConstraintKind::ForeignKey || k.kind == model::ConstraintKind::Check) continue;
-      const model::Constraint* t = target_.FindConstraint(live.name, k.name);
+      if (k.kind == model::ConstraintKind::ForeignKey || k.kind == model::ConstraintKind::Check) {
+        continue;
+      }
+      const model::Constraint* t = ConstraintNamed(*target, k.name);
       if (t == nullptr || ConstraintChanged(k, *t)) {
         work_.push_back({Root::Kind::Gone, {KeyKind::Constraint, live.name, k.name},
                          fmt::format("key {} of {} is {}", k.name, Display(live.name),
@@ -127,7 +130,8 @@ void Decider::Roots() {
     if (!i.unique) continue;
     if (t == nullptr || IndexChanged(i, *t)) {
       work_.push_back({Root::Kind::Gone, {KeyKind::Index, IndexName(i), ""},
-                       fmt::format("index {} is {}", Display(IndexName(i)), t ? "recreated" : "dropped")});
+                       fmt::format("index {} is {}", Display(IndexName(i)),
+                                   t ? "recreated" : "dropped")});
     }
   }
   TypeRoots();

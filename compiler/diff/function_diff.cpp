@@ -85,7 +85,7 @@ void DiffFunctions(Context& ctx) {
                     .sql = "CREATE OR REPLACE " + target_sql.substr(7), .loc = target.loc});
         }
         EmitComment(ctx, key, object, &live->comment, target.comment,
-                    sqlgen::CommentOnFunction(target), target.loc);
+                    [&] { return sqlgen::CommentOnFunction(target); }, target.loc);
         continue;
       }
       std::string why = must_drop ? " (result type, argument names or kind changed)"
@@ -97,8 +97,8 @@ void DiffFunctions(Context& ctx) {
     ctx.Emit({.key = key, .role = Role::Create, .phase = Phase::Create, .rank = Rank::Function,
               .object = object, .action = '+', .summary = summary,
               .sql = sqlgen::CreateFunction(target), .loc = target.loc, .creates_object = true});
-    EmitComment(ctx, key, object, nullptr, target.comment, sqlgen::CommentOnFunction(target),
-                target.loc);
+    EmitComment(ctx, key, object, nullptr, target.comment,
+                [&] { return sqlgen::CommentOnFunction(target); }, target.loc);
   }
   for (const model::Function& live : ctx.live().functions) {
     if (ctx.target_index->FindRoutine(RoutineKey(live).name) == nullptr) {

@@ -43,7 +43,8 @@ std::optional<Key> GrantKey(const CatalogIndex& index, const Grant& g) {
     case ObjectKind::Enum:
     case ObjectKind::Domain:
     case ObjectKind::CompositeType:
-      if (!index.FindEnum(g.object) && !index.FindDomain(g.object) && !index.FindComposite(g.object)) {
+      if (!index.FindEnum(g.object) && !index.FindDomain(g.object) &&
+          !index.FindComposite(g.object)) {
         return std::nullopt;
       }
       return Key{KeyKind::Type, g.object, ""};
@@ -83,14 +84,17 @@ void EmitGroups(Context& ctx, const std::vector<Grant>& grants, bool revoke) {
   for (const auto& [group, rows] : groups) {
     const Key key = std::get<4>(group).value_or(Key{KeyKind::Table, rows[0].object, ""});
     std::set<std::string> privileges;
-    for (const Grant& g : rows) privileges.insert(g.column ? g.privilege + " (" + *g.column + ")" : g.privilege);
+    for (const Grant& g : rows) {
+      privileges.insert(g.column ? g.privilege + " (" + *g.column + ")" : g.privilege);
+    }
     std::string target = sqlgen::GrantTarget(rows[0].object_kind, rows[0].object);
     ctx.Emit({.key = key, .role = Role::Decorate, .phase = Phase::Create, .rank = Rank::Grant,
               .object = {rows[0].object_kind, rows[0].object}, .action = revoke ? '-' : '+',
               .summary = fmt::format("{} {} on {} {} {}{}", revoke ? "revoke" : "grant",
                                      fmt::join(privileges, ", "), target, revoke ? "from" : "to",
                                      sqlgen::RoleSql(rows[0].grantee),
-                                     rows[0].with_grant_option && !revoke ? " with grant option" : ""),
+                                     rows[0].with_grant_option && !revoke ? " with grant option"
+                                                                          : ""),
               .sql = revoke ? sqlgen::RevokeStatement(rows) : sqlgen::GrantStatement(rows),
               .loc = revoke ? base::Loc{} : rows[0].loc});
   }

@@ -19,14 +19,16 @@ using model::QuoteQualified;
 
 // Whether the relation an index is on is dropped by this plan (the index goes with it).
 bool TableDropped(const Context& ctx, const QualifiedName& table) {
-  return ctx.target_index->FindTable(table) == nullptr && ctx.target_index->FindView(table) == nullptr;
+  return ctx.target_index->FindTable(table) == nullptr &&
+         ctx.target_index->FindView(table) == nullptr;
 }
 
 }  // namespace
 
 std::string IndexDefinition(const model::Index& index) {
   model::Index unnamed = index;
-  unnamed.name.name = "_";
+  // assign(), not operator= with a literal, which trips GCC 12's -Wrestrict.
+  unnamed.name.name.assign(1, '_');
   return sqlgen::CreateIndex(unnamed);
 }
 
@@ -51,7 +53,7 @@ void DiffIndexes(Context& ctx) {
       bool changed = IndexChanged(*live, target);
       if (!changed && !ctx.Forced(key)) {
         EmitComment(ctx, key, object, &live->comment, target.comment,
-                    sqlgen::CommentOnIndex(target), target.loc);
+                    [&] { return sqlgen::CommentOnIndex(target); }, target.loc);
         continue;
       }
       std::string why = live->invalid ? " (invalid: rebuilt)"
@@ -68,8 +70,8 @@ void DiffIndexes(Context& ctx) {
               .object = object, .action = '+', .summary = summary,
               .sql = sqlgen::CreateIndex(target), .hazards = build, .loc = target.loc,
               .creates_object = true});
-    EmitComment(ctx, key, object, nullptr, target.comment, sqlgen::CommentOnIndex(target),
-                target.loc);
+    EmitComment(ctx, key, object, nullptr, target.comment,
+                [&] { return sqlgen::CommentOnIndex(target); }, target.loc);
   }
   for (const model::Index& live : ctx.live().indexes) {
     const QualifiedName name = IndexName(live);

@@ -64,7 +64,9 @@ std::vector<Key> UsesOf(const Context& ctx, const CatalogIndex& index, const Key
   const model::Table* table = index.FindTable(key.name);
   if (table == nullptr) return uses;
   std::vector<Key> parts;
-  for (const model::Column& c : table->columns) parts.push_back({KeyKind::Column, key.name, c.name});
+  for (const model::Column& c : table->columns) {
+    parts.push_back({KeyKind::Column, key.name, c.name});
+  }
   for (const model::Constraint& c : table->constraints) {
     Key part{KeyKind::Constraint, key.name, c.name};
     if (ctx.builder.StepsOf(part, role).empty()) parts.push_back(part);
@@ -95,10 +97,18 @@ void LinkKey(Context& ctx, const Key& key) {
   b.After(First(removes), Last(renames));
   b.After(First(creates), Last(removes));
   if (removes.empty()) b.After(First(creates), Last(renames));
+  // Decorations need the object under its target name. A column or constraint created inside
+  // CREATE TABLE has no creating step of its own: its decorations wait for the table's.
+  std::vector<const std::vector<size_t>*> creators = {&creates};
+  if (key.kind == KeyKind::Column || key.kind == KeyKind::Constraint) {
+    creators.push_back(&b.StepsOf({KeyKind::Table, key.name, ""}, Role::Create));
+  }
   for (size_t d : decorations) {
     b.After(d, Last(renames));
-    for (size_t c : creates) {
-      if (b.steps()[c].creates_object) b.After(d, c);
+    for (const std::vector<size_t>* list : creators) {
+      for (size_t c : *list) {
+        if (b.steps()[c].creates_object) b.After(d, c);
+      }
     }
   }
 
@@ -229,7 +239,8 @@ void LinkSchemas(Context& ctx) {
   std::map<std::string, std::pair<std::optional<size_t>, std::optional<size_t>>> schemas;
   for (const Key& key : b.Keys()) {
     if (key.kind != KeyKind::Schema) continue;
-    schemas[key.name.name] = {Last(b.StepsOf(key, Role::Create)), First(b.StepsOf(key, Role::Remove))};
+    schemas[key.name.name] = {Last(b.StepsOf(key, Role::Create)),
+                              First(b.StepsOf(key, Role::Remove))};
   }
   if (schemas.empty()) return;
   for (size_t s = 0; s < b.steps().size(); ++s) {

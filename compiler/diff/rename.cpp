@@ -15,6 +15,7 @@
 #include <map>
 
 #include "compiler/diff/internal/context.h"
+#include "compiler/diff/internal/remap.h"
 #include "compiler/sqlgen/render.h"
 
 namespace schemac::diff::internal {
@@ -25,128 +26,9 @@ using model::ObjectKind;
 using model::QuoteIdent;
 using model::QuoteQualified;
 
-enum class Use { Relation, Type, Routine, Index, Schema };
-
-using NameFn = std::function<void(QualifiedName&, Use)>;
-
-void VisitType(model::TypeName& type, const NameFn& fn) {
-  if (type.IsBuiltin()) return;
-  QualifiedName name{type.schema, type.name};
-  fn(name, Use::Type);
-  type.schema = name.schema;
-  type.name = name.name;
-}
-
-Use UseOf(ObjectKind kind) {
-  switch (kind) {
-    case ObjectKind::Enum:
-    case ObjectKind::Domain:
-    case ObjectKind::CompositeType: return Use::Type;
-    case ObjectKind::Function:
-    case ObjectKind::Procedure: return Use::Routine;
-    case ObjectKind::Index: return Use::Index;
-    case ObjectKind::Schema:
-    case ObjectKind::Extension: return Use::Schema;
-    default: return Use::Relation;
-  }
-}
-
-// Calls `fn` on every object name and reference of `c`. Function signatures are recomputed by
-// the caller (RemapSignatures) because they embed argument type names.
-void VisitNames(model::Catalog& c, const NameFn& fn) {
-  auto deps = [&fn](std::vector<model::ObjectId>& ids) {
-    for (model::ObjectId& id : ids) {
-      if (UseOf(id.kind) != Use::Routine && UseOf(id.kind) != Use::Schema) fn(id.name, UseOf(id.kind));
-    }
-  };
-  for (auto& d : c.domains) {
-    fn(d.name, Use::Type);
-    VisitType(d.base_type, fn);
-    deps(d.deps);
-  }
-  for (auto& e : c.enums) fn(e.name, Use::Type);
-  for (auto& t : c.composite_types) {
-    fn(t.name, Use::Type);
-    for (auto& f : t.fields) VisitType(f.type, fn);
-    deps(t.deps);
-  }
-  for (auto& s : c.sequences) {
-    fn(s.name, Use::Relation);
-    if (s.owned_by_table) fn(*s.owned_by_table, Use::Relation);
-  }
-  for (auto& t : c.tables) {
-    fn(t.name, Use::Relation);
-    if (t.partition_of) fn(*t.partition_of, Use::Relation);
-    for (auto& col : t.columns) VisitType(col.type, fn);
-    for (auto& k : t.constraints) {
-      if (k.kind == model::ConstraintKind::ForeignKey) fn(k.ref_table, Use::Relation);
-    }
-    deps(t.deps);
-  }
-  for (auto& i : c.indexes) {
-    fn(i.table, Use::Relation);
-    fn(i.name, Use::Index);
-    deps(i.deps);
-  }
-  for (auto& v : c.views) {
-    fn(v.name, Use::Relation);
-    deps(v.deps);
-  }
-  for (auto& f : c.functions) {
-    fn(f.name, Use::Routine);
-    for (auto& a : f.args) VisitType(a.type, fn);
-    for (auto& a : f.returns_table) VisitType(a.type, fn);
-    if (f.returns) VisitType(*f.returns, fn);
-    deps(f.deps);
-  }
-  for (auto& t : c.triggers) {
-    fn(t.table, Use::Relation);
-    fn(t.function, Use::Routine);
-    deps(t.deps);
-  }
-  for (auto& p : c.policies) {
-    fn(p.table, Use::Relation);
-    deps(p.deps);
-  }
-  for (auto& g : c.grants) {
-    if (g.object_kind != ObjectKind::Schema && UseOf(g.object_kind) != Use::Routine) {
-      fn(g.object, UseOf(g.object_kind));
-    }
-  }
-}
-
-// Applies `fn` and keeps function signatures (in grants and deps) in step with the argument types.
-void Remap(model::Catalog& c, const NameFn& fn) {
-  std::vector<QualifiedName> before;
-  for (const auto& f : c.functions) before.push_back({f.name.schema, f.Signature()});
-  VisitNames(c, fn);
-  std::map<QualifiedName, QualifiedName> moved;
-  for (size_t i = 0; i < c.functions.size(); ++i) {
-    QualifiedName after{c.functions[i].name.schema, c.functions[i].Signature()};
-    if (after != before[i]) moved[before[i]] = after;
-  }
-  auto routine = [&](QualifiedName& name) {
-    if (auto it = moved.find(name); it != moved.end()) name = it->second;
-  };
-  for (auto& g : c.grants) {
-    if (UseOf(g.object_kind) == Use::Routine) routine(g.object);
-  }
-  auto deps = [&](std::vector<model::ObjectId>& ids) {
-    for (auto& id : ids) {
-      if (UseOf(id.kind) == Use::Routine) routine(id.name);
-    }
-  };
-  for (auto& t : c.tables) deps(t.deps);
-  for (auto& v : c.views) deps(v.deps);
-  for (auto& f : c.functions) deps(f.deps);
-  for (auto& t : c.triggers) deps(t.deps);
-  for (auto& i : c.indexes) deps(i.deps);
-  for (auto& p : c.policies) deps(p.deps);
-}
-
 template <typename T>
-T* FindByName(std::vector<T>& items, const QualifiedName& name) {
-  for (T& item : items) {
+const T* FindByName(const std::vector<T>& items, const QualifiedName& name) {
+  for (const T& item : items) {
     if (item.name == name) return &item;
   }
   return nullptr;
@@ -161,7 +43,7 @@ class Renamer {
  public:
   explicit Renamer(Context& ctx) : ctx_(ctx) {}
 
-  void Run();
+  void Run(const CatalogIndex& target_index);
 
  private:
   void Schemas();
@@ -169,9 +51,10 @@ class Renamer {
   template <typename T>
   void Objects(const std::vector<T>& targets, std::vector<T> model::Catalog::*member, KeyKind kind,
                ObjectKind object, const char* keyword, Use use);
+  void MoveTableParts(model::Catalog& live, const QualifiedName& table);
   void Columns(const model::Table& target);
   void Constraints(const model::Table& target);
-  void Indexes();
+  void Indexes(const CatalogIndex& target_index);
   void Policies();
   void Emit(const Key& key, ObjectKind object_kind, const QualifiedName& object,
             const std::string& summary, const std::string& sql, base::Loc loc);
@@ -182,14 +65,15 @@ class Renamer {
     return from;
   }
 
-  model::Table* LiveTable(const QualifiedName& name) {
-    auto it = live_tables_.find(name);
-    return it == live_tables_.end() ? nullptr : it->second;
+  std::optional<size_t> TablePosition(const QualifiedName& name) const {
+    auto it = table_positions_.find(name);
+    if (it == table_positions_.end()) return std::nullopt;
+    return it->second;
   }
 
   Context& ctx_;
   std::map<std::string, std::string> schema_map_;  // old -> new
-  std::map<QualifiedName, model::Table*> live_tables_;
+  std::map<QualifiedName, size_t> table_positions_;
 };
 
 void Renamer::Emit(const Key& key, ObjectKind object_kind, const QualifiedName& object,
@@ -205,7 +89,8 @@ void Renamer::Schemas() {
     if (!target.renamed_from) continue;
     const std::string& old = *target.renamed_from;
     auto has = [](const auto& schemas, const std::string& n) {
-      return std::any_of(schemas.begin(), schemas.end(), [&](const auto& s) { return s.name == n; });
+      return std::any_of(schemas.begin(), schemas.end(),
+                         [&](const auto& s) { return s.name == n; });
     };
     const model::Catalog& current = ctx_.live();
     if (!has(current.schemas, old) || has(current.schemas, target.name) ||
@@ -226,7 +111,9 @@ void Renamer::Schemas() {
     }
     for (auto& g : live.grants) {
       if (g.object_kind == ObjectKind::Schema && g.object.name == old) g.object.name = target.name;
-      if (g.object_kind == ObjectKind::Schema && g.object.schema == old) g.object.schema = target.name;
+      if (g.object_kind == ObjectKind::Schema && g.object.schema == old) {
+        g.object.schema = target.name;
+      }
     }
     Remap(live, [&](QualifiedName& n, Use) {
       if (n.schema == old) n.schema = target.name;
@@ -270,23 +157,48 @@ void Renamer::Objects(const std::vector<T>& targets, std::vector<T> model::Catal
            target.loc);
     }
     const QualifiedName to = target.name;
-    Remap(ctx_.MutableLive(), [&](QualifiedName& n, Use u) {
+    model::Catalog& live_catalog = ctx_.MutableLive();
+    Remap(live_catalog, [&](QualifiedName& n, Use u) {
       bool relation_row_type = use == Use::Relation && u == Use::Type;
       if (n == old && (u == use || relation_row_type)) n = to;
+    });
+    if constexpr (std::is_same_v<T, model::Table>) {
+      if (old.schema != to.schema) MoveTableParts(live_catalog, to);
+    }
+  }
+}
+
+// ALTER TABLE ... SET SCHEMA moves the table's indexes and the sequences its columns own along.
+void Renamer::MoveTableParts(model::Catalog& live, const QualifiedName& table) {
+  for (auto& index : live.indexes) {
+    if (index.table == table) index.name.schema = table.schema;
+  }
+  std::vector<QualifiedName> owned;
+  for (const auto& sequence : live.sequences) {
+    if (sequence.owned_by_table == table && sequence.name.schema != table.schema) {
+      owned.push_back(sequence.name);
+    }
+  }
+  for (const QualifiedName& sequence : owned) {
+    const QualifiedName moved{table.schema, sequence.name};
+    Remap(live, [&](QualifiedName& n, Use u) {
+      if (n == sequence && u == Use::Relation) n = moved;
     });
   }
 }
 
 void Renamer::Columns(const model::Table& target) {
-  model::Table* live = LiveTable(target.name);
-  if (live == nullptr) return;
+  std::optional<size_t> position = TablePosition(target.name);
+  if (!position) return;
   auto has = [](const model::Table& t, const std::string& n) {
-    return std::any_of(t.columns.begin(), t.columns.end(), [&](const auto& c) { return c.name == n; });
+    return std::any_of(t.columns.begin(), t.columns.end(),
+                       [&](const auto& c) { return c.name == n; });
   };
   for (const model::Column& column : target.columns) {
     if (!column.renamed_from) continue;
     const std::string& old = *column.renamed_from;
-    if (!has(*live, old) || has(*live, column.name) || has(target, old)) continue;
+    const model::Table& current = ctx_.live().tables[*position];
+    if (!has(current, old) || has(current, column.name) || has(target, old)) continue;
     Emit({KeyKind::Column, target.name, column.name}, ObjectKind::Table, target.name,
          fmt::format("column {}.{}: renamed from {}", Display(target.name), column.name, old),
          fmt::format("{} RENAME COLUMN {} TO {};", AlterTable(target.name), QuoteIdent(old),
@@ -295,95 +207,98 @@ void Renamer::Columns(const model::Table& target) {
     auto rename = [&](std::string& n) {
       if (n == old) n = column.name;
     };
-    auto rename_all = [&](std::vector<std::string>& names) { std::for_each(names.begin(), names.end(), rename); };
+    auto rename_all = [&](std::vector<std::string>& names) {
+      std::for_each(names.begin(), names.end(), rename);
+    };
     auto rename_elements = [&](std::vector<model::IndexElement>& elements) {
       for (auto& e : elements) {
         if (e.is_column) rename(e.expression);
       }
     };
-    for (auto& c : live->columns) rename(c.name);
-    for (auto& k : live->constraints) {
+    model::Catalog& live_catalog = ctx_.MutableLive();
+    model::Table& live = live_catalog.tables[*position];
+    for (auto& c : live.columns) rename(c.name);
+    for (auto& k : live.constraints) {
       rename_all(k.columns);
       rename_all(k.include);
       rename_all(k.on_delete_set_columns);
       rename_elements(k.elements);
     }
-    rename_elements(live->partition_keys);
-    for (auto& t : ctx_.live.tables) {
+    rename_elements(live.partition_keys);
+    for (auto& t : live_catalog.tables) {
       for (auto& k : t.constraints) {
         if (k.kind == model::ConstraintKind::ForeignKey && k.ref_table == target.name) {
           rename_all(k.ref_columns);
         }
       }
     }
-    for (auto& i : ctx_.live.indexes) {
+    for (auto& i : live_catalog.indexes) {
       if (i.table != target.name) continue;
       rename_elements(i.elements);
       rename_all(i.include);
     }
-    for (auto& s : ctx_.live.sequences) {
-      if (s.owned_by_table == target.name && s.owned_by_column) rename(*s.owned_by_column);
+    for (auto& seq : live_catalog.sequences) {
+      if (seq.owned_by_table == target.name && seq.owned_by_column) rename(*seq.owned_by_column);
     }
-    for (auto& t : ctx_.live.triggers) {
+    for (auto& t : live_catalog.triggers) {
       if (t.table == target.name) rename_all(t.update_columns);
     }
-    for (auto& g : ctx_.live.grants) {
+    for (auto& g : live_catalog.grants) {
       if (g.object == target.name && g.column) rename(*g.column);
     }
   }
 }
 
 void Renamer::Constraints(const model::Table& target) {
-  model::Table* live = LiveTable(target.name);
-  if (live == nullptr) return;
-  auto find = [](model::Table& t, const std::string& n) -> model::Constraint* {
-    for (auto& c : t.constraints) {
-      if (c.name == n) return &c;
+  std::optional<size_t> position = TablePosition(target.name);
+  if (!position) return;
+  auto find = [](const model::Table& t, const std::string& n) -> std::optional<size_t> {
+    for (size_t i = 0; i < t.constraints.size(); ++i) {
+      if (t.constraints[i].name == n) return i;
     }
-    return nullptr;
-  };
-  auto in_target = [&](const std::string& n) {
-    return std::any_of(target.constraints.begin(), target.constraints.end(),
-                       [&](const auto& c) { return c.name == n; });
+    return std::nullopt;
   };
   for (const model::Constraint& k : target.constraints) {
-    if (find(*live, k.name) != nullptr) continue;
-    model::Constraint* old = nullptr;
+    const model::Table& live = ctx_.live().tables[*position];
+    if (find(live, k.name)) continue;
+    std::optional<size_t> old;
     if (k.renamed_from) {
-      old = find(*live, *k.renamed_from);
-      if (old != nullptr && in_target(old->name)) old = nullptr;
+      old = find(live, *k.renamed_from);
+      if (old && find(target, live.constraints[*old].name)) old.reset();
     } else if (!k.name_explicit) {
       // A derived name follows its table and columns; a live constraint with the same definition
       // that the target does not name is the same constraint.
       const std::string definition = sqlgen::ConstraintDefinition(k);
-      for (auto& candidate : live->constraints) {
-        if (!in_target(candidate.name) && candidate.kind == k.kind &&
+      for (size_t i = 0; i < live.constraints.size(); ++i) {
+        const model::Constraint& candidate = live.constraints[i];
+        if (!find(target, candidate.name) && candidate.kind == k.kind &&
             sqlgen::ConstraintDefinition(candidate) == definition) {
-          old = &candidate;
+          old = i;
           break;
         }
       }
     }
-    if (old == nullptr) continue;
+    if (!old) continue;
+    const std::string old_name = live.constraints[*old].name;
     Emit({KeyKind::Constraint, target.name, k.name}, ObjectKind::Constraint,
          {target.name.schema, target.name.name + "." + k.name},
-         fmt::format("constraint {} on {}: renamed from {}", k.name, Display(target.name), old->name),
-         fmt::format("{} RENAME CONSTRAINT {} TO {};", AlterTable(target.name), QuoteIdent(old->name),
-                     QuoteIdent(k.name)),
+         fmt::format("constraint {} on {}: renamed from {}", k.name, Display(target.name),
+                     old_name),
+         fmt::format("{} RENAME CONSTRAINT {} TO {};", AlterTable(target.name),
+                     QuoteIdent(old_name), QuoteIdent(k.name)),
          k.loc);
+    model::Catalog& live_catalog = ctx_.MutableLive();
     // The index behind a primary key, unique or exclusion constraint is renamed with it.
-    for (auto& i : ctx_.live.indexes) {
-      if (i.table == target.name && i.name.name == old->name) i.name.name = k.name;
+    for (auto& i : live_catalog.indexes) {
+      if (i.table == target.name && i.name.name == old_name) i.name.name = k.name;
     }
-    old->name = k.name;
+    live_catalog.tables[*position].constraints[*old].name = k.name;
   }
 }
 
-void Renamer::Indexes() {
-  CatalogIndex live_index(ctx_.live);
-  CatalogIndex target_index(ctx_.target);
+void Renamer::Indexes(const CatalogIndex& target_index) {
+  CatalogIndex live_index(ctx_.live());
   std::map<QualifiedName, QualifiedName> renames;  // old -> new
-  std::set<QualifiedName> taken;
   for (const model::Index& index : ctx_.target.indexes) {
     const QualifiedName name = IndexName(index);
     if (live_index.FindIndex(name) != nullptr) continue;
@@ -394,7 +309,7 @@ void Renamer::Indexes() {
       const std::string definition = IndexDefinition(index);
       for (const model::Index* candidate : live_index.IndexesOf(index.table)) {
         if (!candidate->invalid && IndexDefinition(*candidate) == definition &&
-            !taken.contains(IndexName(*candidate)) &&
+            !renames.contains(IndexName(*candidate)) &&
             target_index.FindIndex(IndexName(*candidate)) == nullptr) {
           old = candidate;
           break;
@@ -403,95 +318,77 @@ void Renamer::Indexes() {
     }
     if (old == nullptr || target_index.FindIndex(IndexName(*old)) != nullptr) continue;
     const QualifiedName old_name = IndexName(*old);
-    if (taken.contains(old_name)) continue;
-    taken.insert(old_name);
+    if (renames.contains(old_name)) continue;
     renames[old_name] = name;
     Emit({KeyKind::Index, name, ""}, ObjectKind::Index, name,
          fmt::format("index {}: renamed from {}", Display(name), old_name.name),
-         fmt::format("ALTER INDEX {} RENAME TO {};", QuoteQualified(old_name), QuoteIdent(name.name)),
+         fmt::format("ALTER INDEX {} RENAME TO {};", QuoteQualified(old_name),
+                     QuoteIdent(name.name)),
          index.loc);
   }
-  for (auto& i : ctx_.live.indexes) {
+  if (renames.empty()) return;
+  for (auto& i : ctx_.MutableLive().indexes) {
     auto it = renames.find(IndexName(i));
     if (it != renames.end()) i.name = it->second;
   }
 }
 
 void Renamer::Policies() {
-  auto find = [](auto& policies, const QualifiedName& table, const std::string& n) {
-    auto it = std::find_if(policies.begin(), policies.end(),
-                           [&](const auto& p) { return p.table == table && p.name == n; });
-    return it == policies.end() ? nullptr : &*it;
+  auto find = [](const auto& policies, const QualifiedName& table, const std::string& n)
+      -> std::optional<size_t> {
+    for (size_t i = 0; i < policies.size(); ++i) {
+      if (policies[i].table == table && policies[i].name == n) return i;
+    }
+    return std::nullopt;
   };
   for (const model::Policy& policy : ctx_.target.policies) {
     if (!policy.renamed_from) continue;
-    model::Policy* old = find(ctx_.live.policies, policy.table, *policy.renamed_from);
-    if (old == nullptr || find(ctx_.live.policies, policy.table, policy.name) != nullptr ||
-        find(ctx_.target.policies, policy.table, *policy.renamed_from) != nullptr) {
+    std::optional<size_t> old = find(ctx_.live().policies, policy.table, *policy.renamed_from);
+    if (!old || find(ctx_.live().policies, policy.table, policy.name) ||
+        find(ctx_.target.policies, policy.table, *policy.renamed_from)) {
       continue;
     }
     Emit({KeyKind::Policy, policy.table, policy.name}, ObjectKind::Policy,
          {policy.table.schema, policy.table.name + "." + policy.name},
-         fmt::format("policy {} on {}: renamed from {}", policy.name, Display(policy.table), old->name),
-         fmt::format("ALTER POLICY {} ON {} RENAME TO {};", QuoteIdent(old->name),
+         fmt::format("policy {} on {}: renamed from {}", policy.name, Display(policy.table),
+                     *policy.renamed_from),
+         fmt::format("ALTER POLICY {} ON {} RENAME TO {};", QuoteIdent(*policy.renamed_from),
                      QuoteQualified(policy.table), QuoteIdent(policy.name)),
          policy.loc);
-    old->name = policy.name;
+    ctx_.MutableLive().policies[*old].name = policy.name;
   }
 }
 
-void Renamer::Run() {
+void Renamer::Run(const CatalogIndex& target_index) {
   Schemas();
-  model::Catalog& live = ctx_.live;
   const model::Catalog& target = ctx_.target;
-  Objects(target.enums, live.enums, KeyKind::Type, ObjectKind::Enum, "TYPE", Use::Type);
-  Objects(target.domains, live.domains, KeyKind::Type, ObjectKind::Domain, "DOMAIN", Use::Type);
-  Objects(target.composite_types, live.composite_types, KeyKind::Type, ObjectKind::CompositeType,
+  using C = model::Catalog;
+  Objects(target.enums, &C::enums, KeyKind::Type, ObjectKind::Enum, "TYPE", Use::Type);
+  Objects(target.domains, &C::domains, KeyKind::Type, ObjectKind::Domain, "DOMAIN", Use::Type);
+  Objects(target.composite_types, &C::composite_types, KeyKind::Type, ObjectKind::CompositeType,
           "TYPE", Use::Type);
-  Objects(target.sequences, live.sequences, KeyKind::Sequence, ObjectKind::Sequence, "SEQUENCE",
+  Objects(target.sequences, &C::sequences, KeyKind::Sequence, ObjectKind::Sequence, "SEQUENCE",
           Use::Relation);
-  Objects(target.tables, live.tables, KeyKind::Table, ObjectKind::Table, "TABLE", Use::Relation);
-  Objects(target.views, live.views, KeyKind::View, ObjectKind::View, "VIEW", Use::Relation);
-  for (model::Table& table : live.tables) live_tables_[table.name] = &table;
+  Objects(target.tables, &C::tables, KeyKind::Table, ObjectKind::Table, "TABLE", Use::Relation);
+  Objects(target.views, &C::views, KeyKind::View, ObjectKind::View, "VIEW", Use::Relation);
+  // Table positions are stable from here on (no table is renamed or moved any more).
+  const std::vector<model::Table>& tables = ctx_.live().tables;
+  for (size_t i = 0; i < tables.size(); ++i) table_positions_[tables[i].name] = i;
   for (const model::Table& table : target.tables) {
     Columns(table);
     Constraints(table);
   }
-  Indexes();
+  Indexes(target_index);
   Policies();
-}
-
-// Renames keep the catalog's sort order only by accident; the differs rely on it.
-void SortCatalog(model::Catalog& c) {
-  auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
-  std::stable_sort(c.schemas.begin(), c.schemas.end(), by_name);
-  std::stable_sort(c.enums.begin(), c.enums.end(), by_name);
-  std::stable_sort(c.domains.begin(), c.domains.end(), by_name);
-  std::stable_sort(c.composite_types.begin(), c.composite_types.end(), by_name);
-  std::stable_sort(c.sequences.begin(), c.sequences.end(), by_name);
-  std::stable_sort(c.tables.begin(), c.tables.end(), by_name);
-  std::stable_sort(c.views.begin(), c.views.end(), by_name);
-  for (auto& t : c.tables) std::stable_sort(t.constraints.begin(), t.constraints.end(), by_name);
-  std::stable_sort(c.indexes.begin(), c.indexes.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.table, a.name) < std::tie(b.table, b.name);
-  });
-  std::stable_sort(c.functions.begin(), c.functions.end(), [](const auto& a, const auto& b) {
-    return std::tuple(a.name, a.Signature()) < std::tuple(b.name, b.Signature());
-  });
-  auto by_table = [](const auto& a, const auto& b) {
-    return std::tie(a.table, a.name) < std::tie(b.table, b.name);
-  };
-  std::stable_sort(c.triggers.begin(), c.triggers.end(), by_table);
-  std::stable_sort(c.policies.begin(), c.policies.end(), by_table);
 }
 
 }  // namespace
 
 void ResolveRenames(Context& ctx) {
-  Renamer(ctx).Run();
-  if (!ctx.renamed.empty()) SortCatalog(ctx.live);
-  ctx.live_index = std::make_unique<CatalogIndex>(ctx.live);
   ctx.target_index = std::make_unique<CatalogIndex>(ctx.target);
+  Renamer(ctx).Run(*ctx.target_index);
+  if (!ctx.renamed.empty()) SortCatalog(ctx.MutableLive());
+  ctx.live_index = std::make_unique<CatalogIndex>(ctx.live());
 }
 
 }  // namespace schemac::diff::internal

@@ -32,7 +32,7 @@ void DiffSchemas(Context& ctx) {
                 .sql = sqlgen::CreateSchema(target), .loc = target.loc, .creates_object = true});
     }
     EmitComment(ctx, key, object, live ? &live->comment : nullptr, target.comment,
-                sqlgen::CommentOnSchema(target), target.loc);
+                [&] { return sqlgen::CommentOnSchema(target); }, target.loc);
   }
   for (const model::Schema& live : ctx.live().schemas) {
     if (ctx.target_index->FindSchema(live.name) != nullptr || live.name == "public") continue;
@@ -83,7 +83,7 @@ void DiffExtensions(Context& ctx) {
       }
     }
     EmitComment(ctx, key, object, live ? &live->comment : nullptr, target.comment,
-                sqlgen::CommentOnExtension(target), target.loc);
+                [&] { return sqlgen::CommentOnExtension(target); }, target.loc);
   }
   for (const model::Extension& live : ctx.live().extensions) {
     // plpgsql is installed by initdb in every database; a target never has to say so.

@@ -19,7 +19,9 @@ std::vector<std::string> ChangedOptions(const model::SequenceParams& live,
                                         const model::SequenceParams& target,
                                         std::vector<std::string>& what) {
   std::vector<std::string> options;
-  auto type_name = [](const model::TypeName& t) { return t.name.empty() ? std::string("bigint") : t.name; };
+  auto type_name = [](const model::TypeName& t) {
+    return t.name.empty() ? std::string("bigint") : t.name;
+  };
   if (type_name(live.type) != type_name(target.type)) {
     options.push_back("AS " + type_name(target.type));
     what.push_back(fmt::format("type {} -> {}", type_name(live.type), type_name(target.type)));
@@ -86,7 +88,8 @@ void DiffSequences(Context& ctx) {
       // what users of the sequence wait for (the table's default uses the sequence), hence a
       // decoration rather than a create step.
       size_t step = emit('~',
-                         fmt::format("sequence {}: owned by {}", Display(target.name), OwnerText(target)),
+                         fmt::format("sequence {}: owned by {}", Display(target.name),
+                                     OwnerText(target)),
                          OwnedBySql(target), false, Role::Decorate);
       if (target.owned_by_table) {
         ctx.after_steps_of.emplace_back(step, Key{KeyKind::Table, *target.owned_by_table, ""},
@@ -97,7 +100,7 @@ void DiffSequences(Context& ctx) {
       }
     }
     EmitComment(ctx, key, object, live ? &live->comment : nullptr, target.comment,
-                sqlgen::CommentOnSequence(target), target.loc);
+                [&] { return sqlgen::CommentOnSequence(target); }, target.loc);
   }
   for (const model::Sequence& live : ctx.live().sequences) {
     if (ctx.target_index->FindSequence(live.name) != nullptr) continue;

@@ -65,10 +65,14 @@ class InlineKeys {
   bool Inline(const model::Table& table, size_t constraint_index) {
     const model::Constraint& c = table.constraints[constraint_index];
     if (c.kind != model::ConstraintKind::ForeignKey) return true;
-    if (c.ref_table == table.name || ctx_.live_index->FindTable(c.ref_table) != nullptr) return true;
+    if (c.ref_table == table.name || ctx_.live_index->FindTable(c.ref_table) != nullptr) {
+      return true;
+    }
     if (!order_) {
       order_ = sqlgen::OrderCreation(ctx_.target);
-      for (size_t i = 0; i < ctx_.target.tables.size(); ++i) positions_[ctx_.target.tables[i].name] = i;
+      for (size_t i = 0; i < ctx_.target.tables.size(); ++i) {
+        positions_[ctx_.target.tables[i].name] = i;
+      }
     }
     return order_->inline_constraints[positions_.at(table.name)][constraint_index];
   }
@@ -106,7 +110,9 @@ void CreateTable(Context& ctx, const model::Table& table, InlineKeys& inline_key
   };
   if (table.comment) comment(sqlgen::CommentOnTable(table), "table");
   for (const model::Column& column : table.columns) {
-    if (column.comment) comment(sqlgen::CommentOnColumn(table, column), "column " + column.name + " of");
+    if (column.comment) {
+      comment(sqlgen::CommentOnColumn(table, column), "column " + column.name + " of");
+    }
   }
   for (size_t i = 0; i < table.constraints.size(); ++i) {
     const model::Constraint& c = table.constraints[i];
@@ -116,7 +122,7 @@ void CreateTable(Context& ctx, const model::Table& table, InlineKeys& inline_key
     } else {
       EmitComment(ctx, {KeyKind::Constraint, table.name, c.name},
                   ObjectOf({KeyKind::Constraint, table.name, c.name}), nullptr, c.comment,
-                  sqlgen::CommentOnConstraint(table, c), c.loc);
+                  [&] { return sqlgen::CommentOnConstraint(table, c); }, c.loc);
     }
   }
 }
@@ -180,8 +186,9 @@ void DropTables(Context& ctx) {
           {.key = {KeyKind::Constraint, name, c.name}, .role = Role::Remove,
            .phase = Phase::LateDrop, .rank = Rank::ForeignKey,
            .object = ObjectOf({KeyKind::Constraint, name, c.name}), .action = '-',
-           .summary = fmt::format("constraint {} on {} (a foreign key cycle between dropped tables)",
-                                  c.name, Display(name)),
+           .summary = fmt::format(
+               "constraint {} on {} (a foreign key cycle between dropped tables)", c.name,
+               Display(name)),
            .sql = fmt::format("{} DROP CONSTRAINT {};", AlterTable(name), QuoteIdent(c.name)),
            .hazards = {Hazard::AccessExclusiveLock}});
       ctx.builder.GateWith(step, drop);
@@ -227,7 +234,7 @@ void AlterExistingTable(Context& ctx, const model::Table& live, const model::Tab
   DiffConstraints(ctx, live, target);
   DiffRowLevelSecurity(ctx, &live, target);
   EmitComment(ctx, {KeyKind::Table, target.name, ""}, object, &live.comment, target.comment,
-              sqlgen::CommentOnTable(target), target.loc);
+              [&] { return sqlgen::CommentOnTable(target); }, target.loc);
 }
 
 }  // namespace

@@ -21,7 +21,8 @@ using model::QuoteQualified;
 
 // Whether the table (or view) the object is on is dropped by this plan: the object goes with it.
 bool OnDroppedRelation(const Context& ctx, const QualifiedName& table) {
-  return ctx.target_index->FindTable(table) == nullptr && ctx.target_index->FindView(table) == nullptr;
+  return ctx.target_index->FindTable(table) == nullptr &&
+         ctx.target_index->FindView(table) == nullptr;
 }
 
 std::optional<std::string> Text(const std::optional<model::Expr>& e) {
@@ -40,7 +41,7 @@ void DiffTriggers(Context& ctx) {
       bool changed = sqlgen::CreateTrigger(*live) != sqlgen::CreateTrigger(target);
       if (!changed && !ctx.Forced(key)) {
         EmitComment(ctx, key, object, &live->comment, target.comment,
-                    sqlgen::CommentOnTrigger(target), target.loc);
+                    [&] { return sqlgen::CommentOnTrigger(target); }, target.loc);
         continue;
       }
       std::string why = changed ? " (definition changed)" : ctx.ForcedReason(key);
@@ -56,10 +57,11 @@ void DiffTriggers(Context& ctx) {
     ctx.Emit({.key = key, .role = Role::Create, .phase = Phase::Create, .rank = Rank::Trigger,
               .object = object, .action = '+', .summary = summary,
               .sql = sqlgen::CreateTrigger(target),
-              .hazards = existing_table ? std::vector<Hazard>{Hazard::ShareLock} : std::vector<Hazard>{},
+              .hazards = existing_table ? std::vector<Hazard>{Hazard::ShareLock}
+                                        : std::vector<Hazard>{},
               .loc = target.loc, .creates_object = true});
-    EmitComment(ctx, key, object, nullptr, target.comment, sqlgen::CommentOnTrigger(target),
-                target.loc);
+    EmitComment(ctx, key, object, nullptr, target.comment,
+                [&] { return sqlgen::CommentOnTrigger(target); }, target.loc);
   }
   for (const model::Trigger& live : ctx.live().triggers) {
     if (ctx.target_index->FindTrigger(live.table, live.name) != nullptr ||
@@ -117,7 +119,7 @@ void DiffPolicies(Context& ctx) {
       bool changed = sqlgen::CreatePolicy(*live) != sqlgen::CreatePolicy(target);
       if (!changed && !ctx.Forced(key)) {
         EmitComment(ctx, key, object, &live->comment, target.comment,
-                    sqlgen::CommentOnPolicy(target), target.loc);
+                    [&] { return sqlgen::CommentOnPolicy(target); }, target.loc);
         continue;
       }
       std::vector<std::string> what;
@@ -128,7 +130,7 @@ void DiffPolicies(Context& ctx) {
                   .summary = fmt::format("{}: {} changed", summary, fmt::join(what, ", ")),
                   .sql = *alter, .hazards = {Hazard::AccessExclusiveLock}, .loc = target.loc});
         EmitComment(ctx, key, object, &live->comment, target.comment,
-                    sqlgen::CommentOnPolicy(target), target.loc);
+                    [&] { return sqlgen::CommentOnPolicy(target); }, target.loc);
         continue;
       }
       std::string why = changed ? " (command or kind changed)" : ctx.ForcedReason(key);
@@ -143,8 +145,8 @@ void DiffPolicies(Context& ctx) {
     ctx.Emit({.key = key, .role = Role::Create, .phase = Phase::Create, .rank = Rank::Policy,
               .object = object, .action = '+', .summary = summary,
               .sql = sqlgen::CreatePolicy(target), .loc = target.loc, .creates_object = true});
-    EmitComment(ctx, key, object, nullptr, target.comment, sqlgen::CommentOnPolicy(target),
-                target.loc);
+    EmitComment(ctx, key, object, nullptr, target.comment,
+                [&] { return sqlgen::CommentOnPolicy(target); }, target.loc);
   }
   for (const model::Policy& live : ctx.live().policies) {
     if (ctx.target_index->FindPolicy(live.table, live.name) != nullptr ||

@@ -193,7 +193,8 @@ TypeChange ClassifyScalar(const model::TypeName& from_type, const model::TypeNam
       }
       return Lossy("the cast to jsonb can fail");
     case Family::VarBit:
-      if ((from.family == Family::VarBit || from.family == Family::Bit) && !from.modifiers.empty()) {
+      if ((from.family == Family::VarBit || from.family == Family::Bit) &&
+          !from.modifiers.empty()) {
         if (to.modifiers.empty() || Mod(to, 0, 0) >= Mod(from, 0, 0)) return Safe(false);
       }
       return Lossy("bit strings are truncated");

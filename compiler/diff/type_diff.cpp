@@ -113,8 +113,8 @@ void RecreateType(Context& ctx, const QualifiedName& name, ObjectKind kind, cons
   size_t drop = ctx.Emit({.key = {KeyKind::Type, old, ""}, .role = Role::Remove,
                           .phase = Phase::Create, .rank = Rank::Type, .object = object,
                           .action = '-',
-                          .summary = fmt::format("{} {}: old type dropped", model::ObjectKindName(kind),
-                                                 Display(name)),
+                          .summary = fmt::format("{} {}: old type dropped",
+                                                 model::ObjectKindName(kind), Display(name)),
                           .sql = fmt::format("DROP {} {};", keyword, QuoteQualified(old)),
                           .hazards = hazards, .loc = loc});
   ctx.builder.After(drop, create);
@@ -198,7 +198,7 @@ void DiffEnums(Context& ctx) {
     }
     bool fresh = live == nullptr || ctx.Recreated(key);
     EmitComment(ctx, key, object, fresh ? nullptr : &live->comment, target.comment,
-                sqlgen::CommentOnEnum(target), target.loc);
+                [&] { return sqlgen::CommentOnEnum(target); }, target.loc);
   }
   for (const model::Enum& live : ctx.live().enums) {
     if (ctx.target_index->FindEnum(live.name) == nullptr) {
@@ -297,7 +297,7 @@ void DiffDomains(Context& ctx) {
     }
     bool fresh = live == nullptr || ctx.Recreated(key);
     EmitComment(ctx, key, object, fresh ? nullptr : &live->comment, target.comment,
-                sqlgen::CommentOnDomain(target), target.loc);
+                [&] { return sqlgen::CommentOnDomain(target); }, target.loc);
   }
   for (const model::Domain& live : ctx.live().domains) {
     if (ctx.target_index->FindDomain(live.name) == nullptr) {
@@ -314,7 +314,8 @@ void AlterComposite(Context& ctx, const model::CompositeType& live,
   const model::ObjectId object{ObjectKind::CompositeType, target.name};
   const std::string alter = "ALTER TYPE " + QuoteQualified(target.name);
   const std::vector<ColumnRef> users = ColumnsOfType(ctx.live(), target.name);
-  auto find = [](const model::CompositeType& t, const std::string& name) -> const model::CompositeField* {
+  auto find = [](const model::CompositeType& t,
+                 const std::string& name) -> const model::CompositeField* {
     for (const auto& f : t.fields) {
       if (f.name == name) return &f;
     }
@@ -396,7 +397,7 @@ void DiffCompositeTypes(Context& ctx) {
       AlterComposite(ctx, *live, target);
     }
     EmitComment(ctx, key, object, live ? &live->comment : nullptr, target.comment,
-                sqlgen::CommentOnCompositeType(target), target.loc);
+                [&] { return sqlgen::CommentOnCompositeType(target); }, target.loc);
   }
   for (const model::CompositeType& live : ctx.live().composite_types) {
     if (ctx.target_index->FindComposite(live.name) == nullptr) {

@@ -59,7 +59,7 @@ void DiffViews(Context& ctx) {
       bool changed = ViewChanged(*live, target);
       if (!changed && !ctx.Forced(key)) {
         EmitComment(ctx, key, object, &live->comment, target.comment,
-                    sqlgen::CommentOnView(target), target.loc);
+                    [&] { return sqlgen::CommentOnView(target); }, target.loc);
         continue;
       }
       std::string why = changed ? " (definition changed)" : ctx.ForcedReason(key);
@@ -70,8 +70,8 @@ void DiffViews(Context& ctx) {
     ctx.Emit({.key = key, .role = Role::Create, .phase = Phase::Create, .rank = Rank::View,
               .object = object, .action = '+', .summary = summary,
               .sql = sqlgen::CreateView(target), .loc = target.loc, .creates_object = true});
-    EmitComment(ctx, key, object, nullptr, target.comment, sqlgen::CommentOnView(target),
-                target.loc);
+    EmitComment(ctx, key, object, nullptr, target.comment,
+                [&] { return sqlgen::CommentOnView(target); }, target.loc);
   }
   for (const model::View& live : ctx.live().views) {
     if (ctx.target_index->FindView(live.name) == nullptr) DropView(ctx, live, false, "");

@@ -8,38 +8,6 @@ namespace schemac::diff::internal {
 
 namespace {
 
-bool IsIdentStart(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-         static_cast<unsigned char>(c) >= 0x80;
-}
-
-bool IsIdentChar(char c) { return IsIdentStart(c) || (c >= '0' && c <= '9') || c == '$'; }
-
-// Reads one identifier at `i` (quoted or not); empty when there is none.
-std::string ReadIdent(std::string_view text, size_t& i) {
-  if (i < text.size() && text[i] == '"') {
-    std::string out;
-    for (++i; i < text.size(); ++i) {
-      if (text[i] != '"') {
-        out += text[i];
-      } else if (i + 1 < text.size() && text[i + 1] == '"') {
-        out += '"';
-        ++i;
-      } else {
-        ++i;
-        break;
-      }
-    }
-    return out;
-  }
-  std::string out;
-  while (i < text.size() && IsIdentChar(text[i])) {
-    char c = text[i++];
-    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  }
-  return out;
-}
-
 // Whether a routine's body is parsed at creation (`RETURN ...` / `BEGIN ATOMIC`): only then does
 // PostgreSQL record what the body uses.
 bool IsSqlStandardBody(const model::Function& function) {
@@ -68,49 +36,6 @@ bool SameSet(std::vector<std::string> a, std::vector<std::string> b) {
 }
 
 }  // namespace
-
-std::vector<NameRef> NameRefs(std::string_view text) {
-  std::vector<NameRef> refs;
-  size_t i = 0;
-  std::string previous;  // the identifier just before a '.', if any
-  while (i < text.size()) {
-    char c = text[i];
-    if (c == '"' || IsIdentStart(c)) {
-      std::string ident = ReadIdent(text, i);
-      if (!previous.empty()) refs.push_back({previous, ident});
-      refs.push_back({"", ident});
-      previous.clear();
-      size_t j = i;
-      while (j < text.size() && (text[j] == ' ' || text[j] == '\n' || text[j] == '\t')) ++j;
-      if (j < text.size() && text[j] == '.') {
-        previous = ident;
-        i = j + 1;
-        while (i < text.size() && (text[i] == ' ' || text[i] == '\n' || text[i] == '\t')) ++i;
-      }
-      continue;
-    }
-    if (c >= '0' && c <= '9') {
-      // Numbers (and their exponent letters) are not identifiers.
-      while (i < text.size() && (IsIdentChar(text[i]) || text[i] == '.')) ++i;
-    } else {
-      ++i;
-    }
-    previous.clear();
-  }
-  return refs;
-}
-
-bool Mentions(std::string_view text, std::string_view identifier) {
-  // Cheap filter first: most texts do not contain the name at all.
-  if (text.find(identifier) == std::string_view::npos) {
-    bool has_upper = std::any_of(text.begin(), text.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
-    if (!has_upper) return false;
-  }
-  for (const NameRef& ref : NameRefs(text)) {
-    if (ref.qualifier.empty() && ref.name == identifier) return true;
-  }
-  return false;
-}
 
 CatalogIndex::CatalogIndex(const model::Catalog& catalog) : catalog_(catalog) {
   for (const auto& s : catalog.schemas) schemas_[s.name] = &s;
@@ -252,7 +177,9 @@ void CatalogIndex::AddDeps(const std::vector<model::ObjectId>& deps, std::vector
   for (const model::ObjectId& dep : deps) {
     switch (dep.kind) {
       case ObjectKind::Extension:
-        if (extensions_.contains(dep.name.name)) out.push_back({KeyKind::Extension, {"", dep.name.name}, ""});
+        if (extensions_.contains(dep.name.name)) {
+          out.push_back({KeyKind::Extension, {"", dep.name.name}, ""});
+        }
         break;
       case ObjectKind::Function:
       case ObjectKind::Procedure:
@@ -449,6 +376,12 @@ std::vector<Key> CatalogIndex::Uses(const Key& key) const {
 }
 
 std::vector<Key> CatalogIndex::AllKeys() const {
+  std::vector<Key> keys = Keys();
+  SortUnique(keys);
+  return keys;
+}
+
+std::vector<Key> CatalogIndex::Keys() const {
   std::vector<Key> keys;
   for (const auto& [name, e] : extensions_) keys.push_back({KeyKind::Extension, {"", name}, ""});
   for (const auto& [name, s] : schemas_) keys.push_back({KeyKind::Schema, {"", name}, ""});
@@ -468,14 +401,14 @@ std::vector<Key> CatalogIndex::AllKeys() const {
   for (const auto& [name, i] : indexes_) keys.push_back({KeyKind::Index, name, ""});
   for (const auto& [key, t] : triggers_) keys.push_back({KeyKind::Trigger, key.first, key.second});
   for (const auto& [key, p] : policies_) keys.push_back({KeyKind::Policy, key.first, key.second});
-  SortUnique(keys);
   return keys;
 }
 
 const std::vector<Key>& CatalogIndex::UsedBy(const Key& key) const {
   if (!used_by_) {
     used_by_.emplace();
-    for (const Key& user : AllKeys()) {
+    // Each users list is sorted below; the order keys are visited in does not matter.
+    for (const Key& user : Keys()) {
       for (const Key& used : Uses(user)) (*used_by_)[used].push_back(user);
     }
     for (auto& [used, users] : *used_by_) SortUnique(users);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,24 +11,30 @@
 #include <vector>
 
 #include "compiler/diff/internal/builder.h"
+#include "compiler/diff/internal/sql_names.h"
 #include "compiler/model/model.h"
 
 namespace schemac::diff::internal {
 
 using model::QualifiedName;
 
-// A name as embedded SQL spells it: `orders` (qualifier empty) or `sales.orders`.
-struct NameRef {
-  std::string qualifier;
-  std::string name;
+// Hashes for lookups (never iterated on a path that produces output).
+struct NameHash {
+  size_t operator()(const QualifiedName& n) const {
+    return std::hash<std::string>{}(n.schema) * 31 + std::hash<std::string>{}(n.name);
+  }
 };
-
-// Every identifier of `text` (unquoted ones folded to lower case, quoted ones as written), and every
-// `a.b` pair. String literal contents are scanned too (nextval('s.seq'::regclass) names s.seq).
-// Over-approximates on purpose: a name that appears is taken as a possible reference.
-std::vector<NameRef> NameRefs(std::string_view text);
-// Whether `identifier` appears in `text` as a whole identifier.
-bool Mentions(std::string_view text, std::string_view identifier);
+struct MemberHash {
+  size_t operator()(const std::pair<QualifiedName, std::string>& m) const {
+    return NameHash{}(m.first) * 31 + std::hash<std::string>{}(m.second);
+  }
+};
+struct KeyHash {
+  size_t operator()(const Key& k) const {
+    return (NameHash{}(k.name) * 31 + std::hash<std::string>{}(k.sub)) * 16 +
+           static_cast<size_t>(k.kind);
+  }
+};
 
 class CatalogIndex {
  public:
@@ -50,7 +57,8 @@ class CatalogIndex {
   const model::Trigger* FindTrigger(const QualifiedName& table, const std::string& name) const;
   const model::Policy* FindPolicy(const QualifiedName& table, const std::string& name) const;
   const model::Column* FindColumn(const QualifiedName& table, const std::string& name) const;
-  const model::Constraint* FindConstraint(const QualifiedName& table, const std::string& name) const;
+  const model::Constraint* FindConstraint(const QualifiedName& table,
+                                          const std::string& name) const;
   const std::vector<const model::Index*>& IndexesOf(const QualifiedName& table) const;
   // Every overload of a routine name.
   std::vector<const model::Function*> Overloads(const QualifiedName& name) const;
@@ -78,25 +86,32 @@ class CatalogIndex {
   std::vector<Key> AllKeys() const;
 
  private:
+  // AllKeys, unsorted.
+  std::vector<Key> Keys() const;
   void AddDeps(const std::vector<model::ObjectId>& deps, std::vector<Key>& out) const;
   void AddMentions(std::string_view text, std::vector<Key>& out) const;
+
+  template <typename T>
+  using ByName = std::unordered_map<QualifiedName, const T*, NameHash>;
+  template <typename T>
+  using ByMember = std::unordered_map<std::pair<QualifiedName, std::string>, const T*, MemberHash>;
 
   const model::Catalog& catalog_;
   std::map<std::string, const model::Schema*> schemas_;
   std::map<std::string, const model::Extension*> extensions_;
-  std::map<QualifiedName, const model::Enum*> enums_;
-  std::map<QualifiedName, const model::Domain*> domains_;
-  std::map<QualifiedName, const model::CompositeType*> composites_;
-  std::map<QualifiedName, const model::Sequence*> sequences_;
-  std::map<QualifiedName, const model::Table*> tables_;
-  std::map<QualifiedName, const model::View*> views_;
-  std::map<QualifiedName, const model::Index*> indexes_;
-  std::map<QualifiedName, const model::Function*> routines_;
-  std::map<QualifiedName, std::vector<const model::Function*>> overloads_;
-  std::map<QualifiedName, std::vector<const model::Index*>> indexes_by_table_;
-  std::map<std::pair<QualifiedName, std::string>, const model::Trigger*> triggers_;
-  std::map<std::pair<QualifiedName, std::string>, const model::Policy*> policies_;
-  mutable std::optional<std::map<Key, std::vector<Key>>> used_by_;
+  ByName<model::Enum> enums_;
+  ByName<model::Domain> domains_;
+  ByName<model::CompositeType> composites_;
+  ByName<model::Sequence> sequences_;
+  ByName<model::Table> tables_;
+  ByName<model::View> views_;
+  ByName<model::Index> indexes_;
+  ByName<model::Function> routines_;
+  std::unordered_map<QualifiedName, std::vector<const model::Function*>, NameHash> overloads_;
+  std::unordered_map<QualifiedName, std::vector<const model::Index*>, NameHash> indexes_by_table_;
+  ByMember<model::Trigger> triggers_;
+  ByMember<model::Policy> policies_;
+  mutable std::optional<std::unordered_map<Key, std::vector<Key>, KeyHash>> used_by_;
 };
 
 }  // namespace schemac::diff::internal

@@ -75,20 +75,35 @@ QualifiedName IndexName(const model::Index& index) {
   return name;
 }
 
+const model::Column* ColumnNamed(const model::Table& table, const std::string& name) {
+  for (const model::Column& column : table.columns) {
+    if (column.name == name) return &column;
+  }
+  return nullptr;
+}
+
+const model::Constraint* ConstraintNamed(const model::Table& table, const std::string& name) {
+  for (const model::Constraint& constraint : table.constraints) {
+    if (constraint.name == name) return &constraint;
+  }
+  return nullptr;
+}
+
 std::string AlterTable(const QualifiedName& table) {
   return "ALTER TABLE " + model::QuoteQualified(table);
 }
 
 void EmitComment(Context& ctx, const Key& key, const model::ObjectId& object,
                  const std::optional<std::string>* live_comment,
-                 const std::optional<std::string>& target_comment, std::string sql, base::Loc loc) {
+                 const std::optional<std::string>& target_comment,
+                 const std::function<std::string()>& sql, base::Loc loc) {
   if (live_comment == nullptr ? !target_comment : *live_comment == target_comment) return;
   std::string what = target_comment ? "set" : "removed";
   ctx.Emit({.key = key, .role = Role::Decorate, .phase = Phase::Create, .rank = Rank::Comment,
             .object = object, .action = '~',
             .summary = fmt::format("comment on {} {}: {}", model::ObjectKindName(object.kind),
                                    Display(key), what),
-            .sql = std::move(sql), .loc = loc});
+            .sql = sql(), .loc = loc});
 }
 
 bool UsesColumn(const CatalogIndex& index, const Key& user, const QualifiedName& table,

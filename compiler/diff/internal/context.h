@@ -6,6 +6,7 @@
 // adds the dependency edges; PlanBuilder::Finish orders the steps.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -91,7 +92,7 @@ class Context {
   std::set<Key> recreated_;
 };
 
-// ---- the phases, one per file --------------------------------------------------------------------
+// ---- the phases, one per file -------------------------------------------------------------------
 
 // rename.cpp: renames from `renamed_from` (and derived names of constraints and indexes that
 // follow a renamed table or column); rewrites ctx.live; builds the catalog indexes.
@@ -114,8 +115,8 @@ void DiffColumns(Context& ctx, const model::Table& live, const model::Table& tar
 void DiffConstraints(Context& ctx, const model::Table& live, const model::Table& target);
 // constraint_diff.cpp: ALTER TABLE ... ADD CONSTRAINT for a constraint of `table`, with hazards for
 // an existing table (`existing`) or a new one. Returns the step.
-size_t AddConstraintStep(Context& ctx, const model::Table& table, const model::Constraint& constraint,
-                         bool existing, std::string reason);
+size_t AddConstraintStep(Context& ctx, const model::Table& table,
+                         const model::Constraint& constraint, bool existing, std::string reason);
 // index_diff.cpp
 void DiffIndexes(Context& ctx);
 // view_diff.cpp
@@ -130,7 +131,7 @@ void DiffGrants(Context& ctx);
 // order.cpp: dependency edges between the emitted steps.
 void Link(Context& ctx);
 
-// ---- shared predicates (each defined next to the differ of its kind) -----------------------------
+// ---- shared predicates (each defined next to the differ of its kind) ----------------------------
 
 // view_diff.cpp: anything but the comment differs.
 bool ViewChanged(const model::View& live, const model::View& target);
@@ -154,7 +155,7 @@ bool IndexChanged(const model::Index& live, const model::Index& target);
 // index_diff.cpp: CREATE INDEX text with the index name left out, for comparisons.
 std::string IndexDefinition(const model::Index& index);
 
-// ---- small shared helpers (context.cpp) -----------------------------------------------------------
+// ---- small shared helpers (context.cpp) ---------------------------------------------------------
 
 model::ObjectId ObjectOf(const Key& key);
 // "public.users", "public.users.email", "f(integer)".
@@ -164,13 +165,18 @@ std::string Display(const Key& key);
 Key RoutineKey(const model::Function& function);
 // The index name with its schema filled in from the table.
 QualifiedName IndexName(const model::Index& index);
+// The column or constraint of `table` named `name`, or null (a scan: tables are small).
+const model::Column* ColumnNamed(const model::Table& table, const std::string& name);
+const model::Constraint* ConstraintNamed(const model::Table& table, const std::string& name);
 // "ALTER TABLE "s"."t"" (for partitioned and plain tables alike).
 std::string AlterTable(const QualifiedName& table);
 // A comment step when the comment differs. `live_comment` is null when the object is new or
-// recreated (its comment, if any, is gone). `sql` is the COMMENT ON statement for the target.
+// recreated (its comment, if any, is gone). `sql` renders the COMMENT ON statement for the target
+// (only called when there is a step to make).
 void EmitComment(Context& ctx, const Key& key, const model::ObjectId& object,
                  const std::optional<std::string>* live_comment,
-                 const std::optional<std::string>& target_comment, std::string sql, base::Loc loc);
+                 const std::optional<std::string>& target_comment,
+                 const std::function<std::string()>& sql, base::Loc loc);
 // Whether the live side of `key` mentions `column` of `table` in (texts or column lists).
 bool UsesColumn(const CatalogIndex& index, const Key& user, const QualifiedName& table,
                 const std::string& column);
