@@ -15,6 +15,8 @@ build_type=${BUILD_TYPE:-RelWithDebInfo}
 jobs=${JOBS:-2}
 home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
 export CCACHE_DIR=${CCACHE_DIR:-$home/.cache/ccache}
+# Paths relative to the checkout, so a fresh clone in another folder hits the same cache entries.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 
 scripts/install-deps.sh
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type"
