@@ -21,6 +21,7 @@ struct DbArgs {
   std::optional<std::string> db;      // --db
   std::optional<std::string> dev_db;  // --dev-db
   std::vector<std::string> schemas;   // --schema
+  bool no_cache = false;              // --no-cache
 };
 
 struct PlanArgs {

@@ -13,6 +13,7 @@
 #include "runtime/devdb/devdb.h"
 #include "runtime/pg/connection.h"
 #include "runtime/plan/connect.h"
+#include "runtime/plan/normalize_cache.h"
 #include "runtime/plan/plan.h"
 
 namespace schemac::cli {
@@ -25,6 +26,7 @@ plan::Options ToOptions(const DbArgs& a) {
   o.db = plan::ResolveConninfo(a.db);
   o.dev_db = a.dev_db;
   o.schemas = a.schemas;
+  if (!a.no_cache) o.cache_dir = plan::DefaultCacheDir();
   return o;
 }
 
@@ -131,6 +133,17 @@ void PrintDbError(const pg::DbError& e, std::ostream& err) {
   if (!e.hint.empty()) err << "  hint: " << e.hint << "\n";
 }
 
+// With SCHEMAC_TIMING set, the wall time of each planning phase on standard error.
+void PrintTimings(const plan::Result& r, std::ostream& err) {
+  if (getenv("SCHEMAC_TIMING") == nullptr) return;
+  std::string line;
+  for (const auto& [phase, secs] : r.timings) line += fmt::format("{}{} {:.3f} s", line.empty() ? "" : ", ", phase, secs);
+  const plan::NormalizeStats& n = r.normalize_stats;
+  err << "schemac: timing: " << line << "\n";
+  err << fmt::format("schemac: normalization: {} objects, {} cached, {} through the dev database{}\n", n.objects,
+                     n.cached, n.normalized, n.full ? " (all)" : "");
+}
+
 // Splits a plan into the stages apply runs: one transactional stage for the steps that need no
 // --allow-drop, one for the rest; a step that must commit before later steps (ALTER TYPE ... ADD
 // VALUE) ends its stage.
@@ -159,6 +172,7 @@ std::vector<apply::Stage> Stages(const plan::Result& r, bool allow_drop) {
 int RunPlan(const PlanArgs& args, std::ostream& out, std::ostream& err, bool color) {
   try {
     plan::Result r = plan::MakePlan(ToOptions(args.db));
+    PrintTimings(r, err);
     if (!ReportPreconditions(r, err, color)) return kExitError;
     if (args.format == "json") {
       out << ToJson(r).dump(2) << "\n";

@@ -112,6 +112,19 @@ std::string FindServerBinaries() {
   return candidates.empty() ? "" : candidates.back();
 }
 
+std::string LocalServerVersion() {
+  const std::string bindir = FindServerBinaries();
+  if (bindir.empty()) return "";
+  std::string v = Capture("'" + bindir + "/postgres' --version 2>/dev/null");
+  while (!v.empty() && (v.back() == '\n' || v.back() == ' ')) v.pop_back();
+  return v;
+}
+
+std::string DevServer::Version() const {
+  pg::Connection c(Conninfo("postgres"));
+  return c.Query("SELECT version()")[0][0].value_or("");
+}
+
 std::unique_ptr<DevServer> DevServer::Remote(const std::string& conninfo) {
   std::unique_ptr<DevServer> s(new DevServer());
   s->base_conninfo_ = conninfo;

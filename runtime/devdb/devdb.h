@@ -23,6 +23,9 @@ class DevServerError : public std::runtime_error {
 // Looks at $SCHEMAC_PG_BINDIR, `pg_config --bindir`, PATH, then /usr/lib/postgresql/<newest>/bin.
 // Returns "" when none is found.
 std::string FindServerBinaries();
+// What `postgres --version` of those binaries prints ("postgres (PostgreSQL) 15.20"), without
+// starting anything; "" when there are none.
+std::string LocalServerVersion();
 
 class ScratchDatabase;
 
@@ -42,6 +45,8 @@ class DevServer {
   // Connection string for database `dbname` on this server.
   std::string Conninfo(const std::string& dbname) const;
   bool is_local() const { return !data_dir_.empty(); }
+  // The server's version() string ("PostgreSQL 15.20 on x86_64-pc-linux-gnu, ...").
+  std::string Version() const;
   // Creates the roles that do not exist yet (roles are cluster-wide; a local cluster has none).
   void EnsureRoles(const std::vector<std::string>& roles);
 

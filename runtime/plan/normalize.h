@@ -7,6 +7,7 @@
 // `.schema` line), `renamed from`, and dependencies.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,25 @@ namespace schemac::plan {
 
 // Throws pg::DbError when the target does not load (the error carries the failing statement).
 model::Catalog Normalize(const model::Catalog& target, devdb::DevServer& server);
+
+class NormalizationCache;
+
+struct NormalizeStats {
+  size_t objects = 0;     // units of the target (one per object)
+  size_t cached = 0;      // taken from the cache
+  size_t normalized = 0;  // created in the dev database (misses, or everything after a fallback)
+  bool full = false;      // the whole target went through the dev database
+  bool dev_server_used = false;
+};
+
+// Normalize, through `cache` (runtime/plan/normalize_cache.h): objects whose key is cached are
+// taken from it, the rest is created in the dev database together with what it needs, and the
+// results are added to the cache. `server` is called only when something must be created, so a
+// plan whose objects are all cached starts no dev server. `server_identity` names the dev server's
+// PostgreSQL (part of every key). The result is what Normalize(target, server()) returns.
+model::Catalog NormalizeCached(const model::Catalog& target, NormalizationCache& cache,
+                               const std::string& server_identity,
+                               const std::function<devdb::DevServer&()>& server, NormalizeStats* stats);
 
 // Copies locations, renamed_from and deps from `from` onto the same objects in `to`.
 void CarryOver(const model::Catalog& from, model::Catalog& to);

@@ -1,10 +1,12 @@
 #include "runtime/plan/plan.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "runtime/devdb/devdb.h"
 #include "runtime/pg/connection.h"
 #include "runtime/plan/normalize.h"
+#include "runtime/plan/normalize_cache.h"
 
 namespace schemac::plan {
 
@@ -16,11 +18,28 @@ std::string Literal(const std::string& s) {
   return out + "'";
 }
 
+// Records the wall time since the last mark under `phase`.
+class PhaseClock {
+ public:
+  explicit PhaseClock(Result& r) : r_(r), last_(std::chrono::steady_clock::now()) {}
+  void Mark(const char* phase) {
+    const auto now = std::chrono::steady_clock::now();
+    r_.timings.emplace_back(phase, std::chrono::duration<double>(now - last_).count());
+    last_ = now;
+  }
+
+ private:
+  Result& r_;
+  std::chrono::steady_clock::time_point last_;
+};
+
 }  // namespace
 
 Result MakePlan(const Options& options) {
   Result r;
+  PhaseClock clock(r);
   r.compilation = driver::Compile(options.paths);
+  clock.Mark("compile");
   if (!r.compilation->catalog.has_value()) return r;
   const model::Catalog& target = *r.compilation->catalog;
 
@@ -45,11 +64,27 @@ Result MakePlan(const Options& options) {
   catalog::Introspection from_live = catalog::Introspect(live, scope);
   r.unsupported = std::move(from_live.unsupported);
   r.introspection_queries = from_live.query_count;
+  clock.Mark("introspect");
 
-  std::unique_ptr<devdb::DevServer> dev =
-      options.dev_db ? devdb::DevServer::Remote(*options.dev_db) : devdb::DevServer::StartLocal();
-  r.normalized = Normalize(target, *dev);
+  // The dev server: a --dev-db server is connected to at once (its version is part of the cache
+  // keys); a local cluster is only started when some object is not in the cache.
+  std::unique_ptr<devdb::DevServer> dev;
+  std::string identity;
+  if (options.dev_db) {
+    dev = devdb::DevServer::Remote(*options.dev_db);
+    identity = "remote " + dev->Version();
+  } else {
+    identity = "local " + devdb::LocalServerVersion();
+  }
+  auto server = [&]() -> devdb::DevServer& {
+    if (!dev) dev = devdb::DevServer::StartLocal();
+    return *dev;
+  };
+  NormalizationCache cache = options.cache_dir.empty() ? NormalizationCache() : NormalizationCache(options.cache_dir);
+  r.normalized = NormalizeCached(target, cache, identity, server, &r.normalize_stats);
+  clock.Mark("normalize");
   r.plan = diff::Diff(from_live.catalog, r.normalized);
+  clock.Mark("diff");
   return r;
 }
 

@@ -10,6 +10,7 @@
 #include "compiler/diff/diff.h"
 #include "compiler/driver/compile.h"
 #include "runtime/catalog/introspect.h"
+#include "runtime/plan/normalize.h"
 
 namespace schemac::plan {
 
@@ -18,6 +19,8 @@ struct Options {
   std::string db;                     // conninfo of the live database (see ResolveConninfo)
   std::optional<std::string> dev_db;  // unset: a throwaway local cluster
   std::vector<std::string> schemas;   // managed schemas; empty: every non-system schema
+  // The normalization cache's directory (runtime/plan/normalize_cache.h); empty: no cache.
+  std::string cache_dir;
 };
 
 struct Result {
@@ -27,6 +30,9 @@ struct Result {
   diff::Plan plan;
   model::Catalog normalized;  // the target in canonical form (for verifying after an apply)
   int introspection_queries = 0;
+  NormalizeStats normalize_stats;
+  // Wall time of each phase, in order: {"compile", 0.31}, {"introspect", 0.12}, ...
+  std::vector<std::pair<std::string, double>> timings;
 };
 
 // Throws pg::DbError (live or dev database) and devdb::DevServerError. Compile errors and missing

@@ -3,9 +3,13 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
+#include <functional>
+#include <map>
+#include <unistd.h>
 
 #include "compiler/driver/compile.h"
 #include "compiler/model/dump.h"
@@ -14,6 +18,7 @@
 #include "runtime/devdb/devdb.h"
 #include "runtime/pg/connection.h"
 #include "runtime/plan/normalize.h"
+#include "runtime/plan/normalize_cache.h"
 #include "tests/support/pgtest.h"
 
 namespace {
@@ -81,4 +86,160 @@ TEST_CASE("the language sketch normalizes to exactly what a database built from 
 
 TEST_CASE("the shop example normalizes to exactly what a database built from it holds", "[normalize]") {
   ExpectConverges("schemas/shop");
+}
+
+// ---- the normalization cache ----------------------------------------------------------------------
+
+namespace {
+
+std::unique_ptr<schemac::driver::Compilation> CompileDir(const std::string& dir) {
+  auto c = schemac::driver::Compile({dir});
+  INFO(c->diags.Render(false));
+  REQUIRE(c->catalog.has_value());
+  return c;
+}
+
+// A copy of schemas/shop in a fresh directory, with `edit` applied to the files' text.
+std::string ShopCopy(const std::string& name, const std::function<void(std::map<std::string, std::string>&)>& edit) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("schemac_cache_test_" + name + "_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::map<std::string, std::string> files;
+  for (const auto& e : fs::directory_iterator(std::string(SCHEMAC_SOURCE_DIR) + "/schemas/shop")) {
+    if (e.path().extension() != ".schema") continue;
+    std::ifstream in(e.path());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    files[e.path().filename().string()] = ss.str();
+  }
+  edit(files);
+  for (const auto& [file, text] : files) std::ofstream(dir / file) << text;
+  return dir.string();
+}
+
+void Replace(std::string& text, const std::string& from, const std::string& to) {
+  const size_t at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, from.size(), to);
+}
+
+// Normalizes through `cache`, counting how often the dev server was asked for.
+schemac::model::Catalog Cached(const schemac::model::Catalog& target, schemac::plan::NormalizationCache& cache,
+                               schemac::plan::NormalizeStats& stats, int& server_calls) {
+  return schemac::plan::NormalizeCached(
+      target, cache, "test server",
+      [&]() -> schemac::devdb::DevServer& {
+        ++server_calls;
+        return LocalDevServer();
+      },
+      &stats);
+}
+
+}  // namespace
+
+TEST_CASE("the normalization cache gives what the dev database gives, and only normalizes what changed",
+          "[normalize][cache]") {
+  namespace fs = std::filesystem;
+  const std::string cache_dir = fs::temp_directory_path() / ("schemac_cache_" + std::to_string(getpid()));
+  fs::remove_all(cache_dir);
+  const std::string base = ShopCopy("base", [](auto&) {});
+  auto compiled = CompileDir(base);
+  const schemac::model::Catalog& target = *compiled->catalog;
+  const std::string full = schemac::model::Dump(schemac::plan::Normalize(target, LocalDevServer()));
+
+  // Cold: everything goes through the dev database, and the cache is filled.
+  {
+    schemac::plan::NormalizationCache cache(cache_dir);
+    schemac::plan::NormalizeStats stats;
+    int calls = 0;
+    const auto cold = Cached(target, cache, stats, calls);
+    CHECK(calls == 1);
+    CHECK(stats.cached == 0);
+    CHECK(stats.full);
+    INFO("first difference " << FirstDifference(full, schemac::model::Dump(cold)));
+    CHECK(schemac::model::Dump(cold) == full);
+  }
+  // Warm: nothing goes to the dev server, and the result is the same, locations included.
+  {
+    schemac::plan::NormalizationCache cache(cache_dir);
+    schemac::plan::NormalizeStats stats;
+    int calls = 0;
+    const auto warm = Cached(target, cache, stats, calls);
+    CHECK(calls == 0);
+    CHECK(stats.cached == stats.objects);
+    CHECK(stats.objects > 50);
+    INFO("first difference " << FirstDifference(full, schemac::model::Dump(warm)));
+    CHECK(schemac::model::Dump(warm) == full);
+    for (const auto& t : warm.tables) CHECK(t.loc.IsValid());
+  }
+  // An edit: a changed default, and a new table with a serial column, an index, a view and a
+  // grant. Only those objects (and what depends on them) are normalized again, and the result
+  // equals a full normalization of the new target.
+  const std::string edited = ShopCopy("edited", [](std::map<std::string, std::string>& files) {
+    std::string all;
+    for (auto& [name, text] : files) all += text;
+    REQUIRE(all.find("default now()") != std::string::npos);
+    for (auto& [name, text] : files) {
+      if (text.find("default now()") != std::string::npos) {
+        Replace(text, "default now()", "default (now() + interval '1 hour')");
+        break;
+      }
+    }
+    files["zz_extra.schema"] =
+        "table cache_probe {\n  id bigserial primary key\n  label varchar(20) not null default 'x'\n"
+        "  amount numeric(8,2) check (amount > 0)\n  index cache_probe_label (lower(label)) where amount > 1\n}\n"
+        "view cache_probe_view as select id, upper(label) as l from cache_probe where amount > 2\n"
+        "grant select on cache_probe to app_readonly\n";
+  });
+  auto compiled2 = CompileDir(edited);
+  const schemac::model::Catalog& target2 = *compiled2->catalog;
+  const std::string full2 = schemac::model::Dump(schemac::plan::Normalize(target2, LocalDevServer()));
+  {
+    schemac::plan::NormalizationCache cache(cache_dir);
+    schemac::plan::NormalizeStats stats;
+    int calls = 0;
+    const auto partial = Cached(target2, cache, stats, calls);
+    CHECK(calls == 1);
+    CHECK_FALSE(stats.full);
+    CHECK(stats.normalized >= 5);                    // the new table, index, view, grant, the edited table
+    CHECK(stats.normalized < stats.objects / 4);     // and not much more
+    INFO("first difference " << FirstDifference(full2, schemac::model::Dump(partial)));
+    CHECK(schemac::model::Dump(partial) == full2);
+  }
+  // A cache written by another server version is not used.
+  {
+    schemac::plan::NormalizationCache cache(cache_dir);
+    schemac::plan::NormalizeStats stats;
+    int calls = 0;
+    schemac::plan::NormalizeCached(
+        target2, cache, "another server",
+        [&]() -> schemac::devdb::DevServer& {
+          ++calls;
+          return LocalDevServer();
+        },
+        &stats);
+    CHECK(stats.cached == 0);
+    CHECK(calls == 1);
+  }
+  fs::remove_all(cache_dir);
+  fs::remove_all(base);
+  fs::remove_all(edited);
+}
+
+TEST_CASE("a damaged cache file is ignored", "[normalize][cache]") {
+  namespace fs = std::filesystem;
+  const std::string cache_dir = fs::temp_directory_path() / ("schemac_cache_damaged_" + std::to_string(getpid()));
+  fs::remove_all(cache_dir);
+  fs::create_directories(cache_dir);
+  std::ofstream(cache_dir + "/normalize-v1.cache") << "schemac normalization cache v1\nnot a line\nabc\t{broken\n";
+  auto compiled = schemac::driver::Compile({std::string(SCHEMAC_SOURCE_DIR) + "/schemas/sketch.schema"});
+  REQUIRE(compiled->catalog.has_value());
+  schemac::plan::NormalizationCache cache(cache_dir);
+  schemac::plan::NormalizeStats stats;
+  int calls = 0;
+  const auto n = Cached(*compiled->catalog, cache, stats, calls);
+  CHECK(calls == 1);
+  CHECK(schemac::model::Dump(n) == schemac::model::Dump(schemac::plan::Normalize(*compiled->catalog, LocalDevServer())));
+  fs::remove_all(cache_dir);
 }
