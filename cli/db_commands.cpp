@@ -138,10 +138,16 @@ void PrintTimings(const plan::Result& r, std::ostream& err) {
   if (getenv("SCHEMAC_TIMING") == nullptr) return;
   std::string line;
   for (const auto& [phase, secs] : r.timings) line += fmt::format("{}{} {:.3f} s", line.empty() ? "" : ", ", phase, secs);
+  std::string queries;
+  for (const auto& [name, secs] : r.query_seconds) queries += fmt::format("{}{} {:.3f}", queries.empty() ? "" : ", ", name, secs);
   const plan::NormalizeStats& n = r.normalize_stats;
   err << "schemac: timing: " << line << "\n";
-  err << fmt::format("schemac: normalization: {} objects, {} cached, {} through the dev database{}\n", n.objects,
-                     n.cached, n.normalized, n.full ? " (all)" : "");
+  err << "schemac: catalog queries (s): " << queries << "\n";
+  err << fmt::format(
+      "schemac: normalization: {} objects, {} cached, {} through the dev database{} (keys {:.3f} s, lookups {:.3f} s, "
+      "dev database {:.3f} s, assembly {:.3f} s)\n",
+      n.objects, n.cached, n.normalized, n.full ? " (all)" : "", n.keys_seconds, n.lookup_seconds, n.dev_seconds,
+      n.assemble_seconds);
 }
 
 // Splits a plan into the stages apply runs: one transactional stage for the steps that need no
@@ -200,6 +206,7 @@ int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::os
   try {
     const plan::Options options = ToOptions(args.db);
     plan::Result r = plan::MakePlan(options);
+    PrintTimings(r, err);
     if (!ReportPreconditions(r, err, color)) return kExitError;
     PrintText(r, args.allow_drop, out);
     const std::vector<apply::Stage> stages = Stages(r, args.allow_drop);

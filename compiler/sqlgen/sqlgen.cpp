@@ -114,7 +114,7 @@ void AddGrants(const model::Catalog& catalog, std::vector<std::string>& out) {
 
 }  // namespace
 
-std::string CreateAll(const model::Catalog& catalog) {
+std::vector<std::string> CreateAllStatements(const model::Catalog& catalog) {
   std::vector<std::string> statements;
   // Schemas before extensions: an extension may be installed into one of them. `public` exists in
   // every new database and is never created.
@@ -142,7 +142,11 @@ std::string CreateAll(const model::Catalog& catalog) {
   }
   AddComments(catalog, statements);
   AddGrants(catalog, statements);
+  return statements;
+}
 
+std::string CreateAll(const model::Catalog& catalog) {
+  const std::vector<std::string> statements = CreateAllStatements(catalog);
   std::string out = "-- schemac: create from empty\n";
   for (const std::string& statement : statements) out += "\n" + statement + "\n";
   return out;

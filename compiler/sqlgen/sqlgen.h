@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "compiler/model/model.h"
 
@@ -13,5 +14,7 @@ namespace schemac::sqlgen {
 // indexes, views in dependency order, triggers, row level security, policies, comments, grants.
 // Deterministic: the same catalog gives the same bytes.
 std::string CreateAll(const model::Catalog& catalog);
+// The statements of CreateAll, one per element, in the same order.
+std::vector<std::string> CreateAllStatements(const model::Catalog& catalog);
 
 }  // namespace schemac::sqlgen

@@ -1,5 +1,6 @@
 // The introspection driver: opens the snapshot, runs every embedded catalog query once, hands the
 // rows to the readers (internal/reader.h) in dependency order.
+#include <chrono>
 #include "runtime/catalog/introspect.h"
 
 #include <fmt/format.h>
@@ -77,7 +78,10 @@ class QueryRunner {
     sql += query;
     sql += "\n) q";
     ++count_;
+    const auto start = std::chrono::steady_clock::now();
     std::vector<internal::Values> values = conn_.Query(sql);
+    seconds_.emplace_back(std::string(name),
+                          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     internal::Columns columns;
     for (const internal::Values& row : values) {
       if (!row.empty() && row[0]) {
@@ -92,8 +96,10 @@ class QueryRunner {
   }
 
   int count() const { return count_; }
+  std::vector<std::pair<std::string, double>>& seconds() { return seconds_; }
 
  private:
+  std::vector<std::pair<std::string, double>> seconds_;
   pg::Connection& conn_;
   std::string prelude_;
   int count_ = 0;
@@ -140,7 +146,8 @@ Introspection Introspect(pg::Connection& conn, const IntrospectOptions& options)
   r.Finish();
   return Introspection{.catalog = std::move(r.catalog),
                        .unsupported = std::move(r.unsupported),
-                       .query_count = q.count()};
+                       .query_count = q.count(),
+                       .query_seconds = std::move(q.seconds())};
 }
 
 }  // namespace schemac::catalog

@@ -79,6 +79,8 @@ struct Introspection {
   // Statements sent to the server: the catalog queries plus the two that open and close the
   // snapshot transaction. Constant: it does not grow with the number of objects.
   int query_count = 0;
+  // Wall time of each catalog query (name, seconds), in the order they ran.
+  std::vector<std::pair<std::string, double>> query_seconds;
 };
 
 // Reads the schemas in scope. Throws pg::DbError if a query fails (the transaction is rolled back;

@@ -17,6 +17,7 @@
 // partial script fails, or an object cannot be matched to its unit) the whole target is normalized
 // instead, as without a cache.
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -39,7 +40,7 @@ using model::ObjectKind;
 using model::QualifiedName;
 
 // Bump when introspection or normalization changes what it produces for the same input.
-constexpr const char* kCacheFormat = "schemac-normalize-4";
+constexpr const char* kCacheFormat = "schemac-normalize-5";
 
 // ---- a stable 128-bit hash (the cache outlives the process: std::hash is not stable) ----------
 
@@ -443,7 +444,7 @@ model::Catalog Materialize(const model::Catalog& catalog, const std::vector<std:
   server.EnsureRoles(catalog.roles);
   devdb::ScratchDatabase scratch(server);
   pg::Connection conn(scratch.conninfo());
-  conn.Exec(sqlgen::CreateAll(catalog));
+  ExecInBatches(conn, sqlgen::CreateAllStatements(catalog));
   catalog::IntrospectOptions options;
   options.schemas = schemas;
   return catalog::Introspect(conn, options).catalog;
@@ -490,10 +491,15 @@ model::Catalog NormalizeCached(const model::Catalog& target, NormalizationCache&
   std::vector<std::string> schemas;
   for (const model::Schema& s : target.schemas) schemas.push_back(s.name);
 
+  using Clock = std::chrono::steady_clock;
+  auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
+  auto t0 = Clock::now();
   const Graph g(target);
   const std::vector<Unit>& units = g.units();
   const std::vector<std::string> keys = Keys(target, g, server_identity);
   st.objects = units.size();
+  st.keys_seconds = since(t0);
+  t0 = Clock::now();
 
   std::map<size_t, model::Catalog> fragments;
   std::vector<bool> missed(units.size(), false);
@@ -512,6 +518,8 @@ model::Catalog NormalizeCached(const model::Catalog& target, NormalizationCache&
     ++miss_count;
   }
   st.cached = units.size() - miss_count;
+  st.lookup_seconds = since(t0);
+  t0 = Clock::now();
 
   if (miss_count > 0) {
     st.dev_server_used = true;
@@ -548,6 +556,7 @@ model::Catalog NormalizeCached(const model::Catalog& target, NormalizationCache&
       CarryOver(target, normalized);
       normalized.roles = target.roles;
       cache.Save();
+      st.dev_seconds = since(t0);
       return normalized;
     }
     for (size_t u = 0; u < units.size(); ++u) {
@@ -555,12 +564,15 @@ model::Catalog NormalizeCached(const model::Catalog& target, NormalizationCache&
     }
     cache.Save();
   }
+  st.dev_seconds = since(t0);
+  t0 = Clock::now();
 
   model::Catalog out;
   for (auto& [u, f] : fragments) Append(out, std::move(f));
   Sort(out);
   CarryOver(target, out);
   out.roles = target.roles;
+  st.assemble_seconds = since(t0);
   return out;
 }
 

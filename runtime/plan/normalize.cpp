@@ -1,5 +1,6 @@
 #include "runtime/plan/normalize.h"
 
+#include <algorithm>
 #include <map>
 #include <tuple>
 #include <utility>
@@ -33,6 +34,18 @@ std::pair<model::QualifiedName, std::string> NameOfFunction(const model::Functio
 }
 
 }  // namespace
+
+void ExecInBatches(pg::Connection& conn, const std::vector<std::string>& statements) {
+  // Each Exec of several statements is one transaction, and a transaction that creates thousands of
+  // tables runs out of lock slots (max_locks_per_transaction): a scratch database needs no
+  // atomicity, so commit every few hundred statements.
+  constexpr size_t kBatch = 200;
+  for (size_t i = 0; i < statements.size(); i += kBatch) {
+    std::string sql;
+    for (size_t j = i; j < std::min(statements.size(), i + kBatch); ++j) sql += statements[j] + "\n";
+    conn.Exec(sql);
+  }
+}
 
 void CarryOver(const model::Catalog& from, model::Catalog& to) {
   const auto tables = Index(from.tables, &NameOf);
@@ -159,7 +172,7 @@ model::Catalog Normalize(const model::Catalog& target, devdb::DevServer& server)
   server.EnsureRoles(target.roles);
   devdb::ScratchDatabase scratch(server);
   pg::Connection conn(scratch.conninfo());
-  conn.Exec(sqlgen::CreateAll(target));
+  ExecInBatches(conn, sqlgen::CreateAllStatements(target));
   catalog::IntrospectOptions options;
   for (const model::Schema& s : target.schemas) options.schemas.push_back(s.name);
   model::Catalog normalized = catalog::Introspect(conn, options).catalog;

@@ -13,6 +13,7 @@
 
 #include "compiler/model/model.h"
 #include "runtime/devdb/devdb.h"
+#include "runtime/pg/connection.h"
 
 namespace schemac::plan {
 
@@ -27,6 +28,8 @@ struct NormalizeStats {
   size_t normalized = 0;  // created in the dev database (misses, or everything after a fallback)
   bool full = false;      // the whole target went through the dev database
   bool dev_server_used = false;
+  // Wall time of the parts: keys, cache lookups (reading the cached objects), dev database, assembly.
+  double keys_seconds = 0, lookup_seconds = 0, dev_seconds = 0, assemble_seconds = 0;
 };
 
 // Normalize, through `cache` (runtime/plan/normalize_cache.h): objects whose key is cached are
@@ -37,6 +40,10 @@ struct NormalizeStats {
 model::Catalog NormalizeCached(const model::Catalog& target, NormalizationCache& cache,
                                const std::string& server_identity,
                                const std::function<devdb::DevServer&()>& server, NormalizeStats* stats);
+
+// Runs `statements` in order, a few hundred per transaction (creating thousands of tables in one
+// transaction exhausts the lock table).
+void ExecInBatches(pg::Connection& conn, const std::vector<std::string>& statements);
 
 // Copies locations, renamed_from and deps from `from` onto the same objects in `to`.
 void CarryOver(const model::Catalog& from, model::Catalog& to);

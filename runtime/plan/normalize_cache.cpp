@@ -67,7 +67,7 @@ void NormalizationCache::Save() {
   size_t used = 0;
   for (const auto& [key, e] : entries_) used += e.used ? 1 : 0;
   // Keep other projects' and branches' entries while they do not dominate the file.
-  const bool keep_unused = entries_.size() <= 4 * used + 20000;
+  const bool keep_unused = entries_.size() <= 2 * used + 10000;
   std::vector<const std::pair<const std::string, Entry>*> rows;
   for (const auto& row : entries_) {
     if (row.second.used || keep_unused) rows.push_back(&row);

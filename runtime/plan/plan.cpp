@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
+#include <memory>
 
 #include "runtime/devdb/devdb.h"
 #include "runtime/pg/connection.h"
@@ -38,33 +40,35 @@ class PhaseClock {
 Result MakePlan(const Options& options) {
   Result r;
   PhaseClock clock(r);
+  // The live database is read while the target compiles and normalizes: the catalog queries keep
+  // the server busy, the compiler this process.
+  struct LiveRead {
+    std::unique_ptr<pg::Connection> conn;
+    catalog::Introspection introspection;
+    double seconds = 0;
+  };
+  std::future<LiveRead> live_read = std::async(std::launch::async, [&options] {
+    const auto start = std::chrono::steady_clock::now();
+    LiveRead lr;
+    lr.conn = std::make_unique<pg::Connection>(options.db);
+    catalog::IntrospectOptions scope;
+    scope.schemas = options.schemas;
+    lr.introspection = catalog::Introspect(*lr.conn, scope);
+    lr.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return lr;
+  });
+  // Whatever happens here, the reader finishes before this function returns (it uses `options`).
+  struct Join {
+    std::future<LiveRead>& f;
+    ~Join() {
+      if (f.valid()) f.wait();
+    }
+  } join{live_read};
+
   r.compilation = driver::Compile(options.paths);
   clock.Mark("compile");
-  if (!r.compilation->catalog.has_value()) return r;
+  if (!r.compilation->catalog.has_value()) return r;  // compile errors come first
   const model::Catalog& target = *r.compilation->catalog;
-
-  pg::Connection live(options.db);
-  // Roles are cluster-wide and never created by schemac: a grant or policy naming a role the
-  // server lacks is an error before anything runs.
-  if (!target.roles.empty()) {
-    std::string list;
-    for (const std::string& role : target.roles) list += (list.empty() ? "" : ", ") + Literal(role);
-    std::vector<std::string> present;
-    for (const auto& row : live.Query("SELECT rolname FROM pg_catalog.pg_roles WHERE rolname IN (" + list + ")")) {
-      present.push_back(row[0].value_or(""));
-    }
-    for (const std::string& role : target.roles) {
-      if (std::find(present.begin(), present.end(), role) == present.end()) r.missing_roles.push_back(role);
-    }
-    if (!r.missing_roles.empty()) return r;
-  }
-
-  catalog::IntrospectOptions scope;
-  scope.schemas = options.schemas;
-  catalog::Introspection from_live = catalog::Introspect(live, scope);
-  r.unsupported = std::move(from_live.unsupported);
-  r.introspection_queries = from_live.query_count;
-  clock.Mark("introspect");
 
   // The dev server: a --dev-db server is connected to at once (its version is part of the cache
   // keys); a local cluster is only started when some object is not in the cache.
@@ -81,9 +85,33 @@ Result MakePlan(const Options& options) {
     return *dev;
   };
   NormalizationCache cache = options.cache_dir.empty() ? NormalizationCache() : NormalizationCache(options.cache_dir);
+  clock.Mark("cache-load");
   r.normalized = NormalizeCached(target, cache, identity, server, &r.normalize_stats);
   clock.Mark("normalize");
-  r.plan = diff::Diff(from_live.catalog, r.normalized);
+
+  LiveRead lr = live_read.get();  // rethrows the reader's pg::DbError
+  clock.Mark("wait-for-live");
+  r.timings.emplace_back("introspect (in parallel)", lr.seconds);
+  pg::Connection& live = *lr.conn;
+  // Roles are cluster-wide and never created by schemac: a grant or policy naming a role the
+  // server lacks is an error before anything runs.
+  if (!target.roles.empty()) {
+    std::string list;
+    for (const std::string& role : target.roles) list += (list.empty() ? "" : ", ") + Literal(role);
+    std::vector<std::string> present;
+    for (const auto& row : live.Query("SELECT rolname FROM pg_catalog.pg_roles WHERE rolname IN (" + list + ")")) {
+      present.push_back(row[0].value_or(""));
+    }
+    for (const std::string& role : target.roles) {
+      if (std::find(present.begin(), present.end(), role) == present.end()) r.missing_roles.push_back(role);
+    }
+    if (!r.missing_roles.empty()) return r;
+  }
+  r.unsupported = std::move(lr.introspection.unsupported);
+  r.introspection_queries = lr.introspection.query_count;
+  r.query_seconds = std::move(lr.introspection.query_seconds);
+
+  r.plan = diff::Diff(lr.introspection.catalog, r.normalized);
   clock.Mark("diff");
   return r;
 }

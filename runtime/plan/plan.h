@@ -31,6 +31,7 @@ struct Result {
   model::Catalog normalized;  // the target in canonical form (for verifying after an apply)
   int introspection_queries = 0;
   NormalizeStats normalize_stats;
+  std::vector<std::pair<std::string, double>> query_seconds;  // introspection of the live database
   // Wall time of each phase, in order: {"compile", 0.31}, {"introspect", 0.12}, ...
   std::vector<std::pair<std::string, double>> timings;
 };
