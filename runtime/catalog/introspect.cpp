@@ -1,6 +1,8 @@
 // The introspection driver: opens the snapshot, runs every embedded catalog query once, hands the
 // rows to the readers (internal/reader.h) in dependency order.
 #include <chrono>
+#include <future>
+#include <memory>
 #include "runtime/catalog/introspect.h"
 
 #include <fmt/format.h>
@@ -68,6 +70,7 @@ class QueryRunner {
     conn_.Exec(sql);
   }
 
+
   // Runs one catalog query after the prelude's CTEs. Values travel as text in the query's own
   // columns; the first row also carries row_to_json of itself in an extra leading column, whose
   // keys give the names of the columns in order (no JSON for every other row: at 10,000 columns
@@ -115,27 +118,78 @@ Introspection Introspect(pg::Connection& conn, const IntrospectOptions& options)
   // these queries takes longer than running them: 0.8 s of 1 s at 1,000 tables). All of it ends
   // with the transaction, so the session is left as it was.
   internal::Reader r;
+  // The queries of the second connection, when there is one (fetched there, read here in order).
+  const std::vector<std::pair<const char*, std::string_view>> second_queries = {
+      {"indexes", queries::kIndexesSql},   {"views", queries::kViewsSql},
+      {"functions", queries::kFunctionsSql}, {"triggers", queries::kTriggersSql},
+      {"policies", queries::kPoliciesSql},   {"grants", queries::kGrantsSql},
+      {"unsupported", queries::kUnsupportedSql}};
+  std::future<std::vector<Rows>> second;
+  std::unique_ptr<pg::Connection> conn2;
+  std::unique_ptr<QueryRunner> q2;
+  auto join_second = [&]() {
+    if (second.valid()) second.wait();
+  };
   try {
     q.Exec(
         "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
         " SET LOCAL search_path = pg_catalog, pg_temp;"
         " SET LOCAL standard_conforming_strings = on;"
         " SET LOCAL jit = off");
+    if (!options.parallel_conninfo.empty()) {
+      // A second connection is an optimization: when it cannot be had (a connection limit, a
+      // pooler that cannot import snapshots), everything runs on the first.
+      try {
+        const std::string snapshot = conn.Query("SELECT pg_catalog.pg_export_snapshot()").at(0).at(0).value_or("");
+        conn2 = std::make_unique<pg::Connection>(options.parallel_conninfo);
+        q2 = std::make_unique<QueryRunner>(*conn2, options);
+        q2->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
+                 " SET TRANSACTION SNAPSHOT " + model::QuoteLiteral(snapshot) + ";"
+                 " SET LOCAL search_path = pg_catalog, pg_temp;"
+                 " SET LOCAL standard_conforming_strings = on;"
+                 " SET LOCAL jit = off");
+      } catch (const pg::DbError&) {
+        q2.reset();
+        conn2.reset();
+      }
+    }
+    if (q2) {
+      second = std::async(std::launch::async, [&q2, &second_queries] {
+        std::vector<Rows> out;
+        for (const auto& [name, sql] : second_queries) out.push_back(q2->Run(name, sql));
+        q2->Exec("COMMIT");
+        return out;
+      });
+    }
     r.ReadSchemas(q.Run("schemas", queries::kSchemasSql));
     r.ReadTypes(q.Run("types", queries::kTypesSql));
     r.ReadSequences(q.Run("sequences", queries::kSequencesSql));
     r.ReadTables(q.Run("tables", queries::kTablesSql));
     r.ReadColumns(q.Run("columns", queries::kColumnsSql));
-    r.ReadIndexes(q.Run("indexes", queries::kIndexesSql));
-    r.ReadConstraints(q.Run("constraints", queries::kConstraintsSql));
-    r.ReadViews(q.Run("views", queries::kViewsSql));
-    r.ReadFunctions(q.Run("functions", queries::kFunctionsSql));
-    r.ReadTriggers(q.Run("triggers", queries::kTriggersSql));
-    r.ReadPolicies(q.Run("policies", queries::kPoliciesSql));
-    r.ReadGrants(q.Run("grants", queries::kGrantsSql));
-    r.ReadUnsupported(q.Run("unsupported", queries::kUnsupportedSql));
+    if (second.valid()) {
+      Rows constraints = q.Run("constraints", queries::kConstraintsSql);
+      std::vector<Rows> rest = second.get();
+      r.ReadIndexes(std::move(rest[0]));
+      r.ReadConstraints(std::move(constraints));
+      r.ReadViews(std::move(rest[1]));
+      r.ReadFunctions(std::move(rest[2]));
+      r.ReadTriggers(std::move(rest[3]));
+      r.ReadPolicies(std::move(rest[4]));
+      r.ReadGrants(std::move(rest[5]));
+      r.ReadUnsupported(std::move(rest[6]));
+    } else {
+      r.ReadIndexes(q.Run("indexes", queries::kIndexesSql));
+      r.ReadConstraints(q.Run("constraints", queries::kConstraintsSql));
+      r.ReadViews(q.Run("views", queries::kViewsSql));
+      r.ReadFunctions(q.Run("functions", queries::kFunctionsSql));
+      r.ReadTriggers(q.Run("triggers", queries::kTriggersSql));
+      r.ReadPolicies(q.Run("policies", queries::kPoliciesSql));
+      r.ReadGrants(q.Run("grants", queries::kGrantsSql));
+      r.ReadUnsupported(q.Run("unsupported", queries::kUnsupportedSql));
+    }
     q.Exec("COMMIT");
   } catch (...) {
+    join_second();
     try {
       conn.Exec("ROLLBACK");
     } catch (...) {
@@ -143,10 +197,13 @@ Introspection Introspect(pg::Connection& conn, const IntrospectOptions& options)
     }
     throw;
   }
+  if (q2) {
+    for (auto& entry : q2->seconds()) q.seconds().push_back(std::move(entry));
+  }
   r.Finish();
   return Introspection{.catalog = std::move(r.catalog),
                        .unsupported = std::move(r.unsupported),
-                       .query_count = q.count(),
+                       .query_count = q.count() + (q2 ? q2->count() : 0),
                        .query_seconds = std::move(q.seconds())};
 }
 

@@ -61,6 +61,10 @@ struct IntrospectOptions {
   // pg_toast*, pg_temp*), schemac's own (`schemac`) and schemas created by extensions. Those are
   // never read, even when listed. Listed schemas that do not exist are not an error.
   std::vector<std::string> schemas;
+  // When set, a second connection to the same database (this conninfo) runs about half of the
+  // catalog queries at the same time, in the same snapshot (pg_export_snapshot), so the server
+  // works on two cores. Empty: everything on the one connection.
+  std::string parallel_conninfo;
 };
 
 // An object in scope that schemac does not manage (aggregate, operator, cast, foreign table, rule,

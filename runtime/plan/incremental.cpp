@@ -447,6 +447,7 @@ model::Catalog Materialize(const model::Catalog& catalog, const std::vector<std:
   ExecInBatches(conn, sqlgen::CreateAllStatements(catalog));
   catalog::IntrospectOptions options;
   options.schemas = schemas;
+  options.parallel_conninfo = scratch.conninfo();
   return catalog::Introspect(conn, options).catalog;
 }
 

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -13,7 +14,6 @@ namespace schemac::plan {
 namespace {
 
 constexpr const char* kHeader = "schemac normalization cache v1";
-constexpr const char* kFileName = "normalize-v1.cache";
 
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
@@ -29,8 +29,14 @@ std::string DefaultCacheDir() {
   return "";
 }
 
-NormalizationCache::NormalizationCache(std::string dir) : dir_(std::move(dir)) {
-  std::ifstream in(dir_ + "/" + kFileName, std::ios::binary);
+NormalizationCache::NormalizationCache(std::string dir, const std::string& project) : dir_(std::move(dir)) {
+  // FNV-1a: stable across runs and builds (std::hash need not be).
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : project) h = (h ^ c) * 0x100000001b3ULL;
+  char name[64];
+  std::snprintf(name, sizeof name, "normalize-v1-%016llx.cache", static_cast<unsigned long long>(h));
+  file_ = dir_ + "/" + name;
+  std::ifstream in(file_, std::ios::binary);
   std::string line;
   if (!in || !std::getline(in, line) || line != kHeader) return;
   while (std::getline(in, line)) {
@@ -72,7 +78,7 @@ void NormalizationCache::Save() {
   for (const auto& row : entries_) {
     if (row.second.used || keep_unused) rows.push_back(&row);
   }
-  const std::string final_path = dir_ + "/" + kFileName;
+  const std::string& final_path = file_;
   const std::string tmp = final_path + ".tmp." + std::to_string(getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);

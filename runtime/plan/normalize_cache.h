@@ -8,7 +8,8 @@
 // database would produce exactly the cached object again; anything that could change the result
 // changes the key.
 //
-// Storage: one file, `<dir>/normalize-v1.cache`: a header line, then `key<TAB>json` lines. Loading
+// Storage: one file per project (the set of input paths), `<dir>/normalize-v1-<hash>.cache`: a
+// header line, then `key<TAB>json` lines. Loading
 // tolerates a missing, truncated or foreign file (it is ignored). Saving writes a temporary file
 // and renames it over the old one, so concurrent runs never see a half-written cache; the last one
 // wins. Entries not used by the run that saves are kept while the file stays small relative to the
@@ -29,8 +30,9 @@ class NormalizationCache {
  public:
   // An empty cache that is never saved (--no-cache).
   NormalizationCache() = default;
-  // Loads `<dir>/normalize-v1.cache` if it exists.
-  explicit NormalizationCache(std::string dir);
+  // Loads the cache file of `project` (any string naming it, e.g. its input paths) in `dir`, if
+  // it exists.
+  NormalizationCache(std::string dir, const std::string& project);
 
   bool enabled() const { return !dir_.empty(); }
   // The JSON stored under `key`, marking the entry used.
@@ -48,6 +50,7 @@ class NormalizationCache {
     bool used = false;
   };
   std::string dir_;
+  std::string file_;
   std::unordered_map<std::string, Entry> entries_;
   bool dirty_ = false;
   size_t hits_ = 0;

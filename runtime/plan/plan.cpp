@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <memory>
 
@@ -53,6 +54,7 @@ Result MakePlan(const Options& options) {
     lr.conn = std::make_unique<pg::Connection>(options.db);
     catalog::IntrospectOptions scope;
     scope.schemas = options.schemas;
+    scope.parallel_conninfo = options.db;
     lr.introspection = catalog::Introspect(*lr.conn, scope);
     lr.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return lr;
@@ -84,7 +86,15 @@ Result MakePlan(const Options& options) {
     if (!dev) dev = devdb::DevServer::StartLocal();
     return *dev;
   };
-  NormalizationCache cache = options.cache_dir.empty() ? NormalizationCache() : NormalizationCache(options.cache_dir);
+  // One cache file per project: the input paths, made absolute.
+  std::string project;
+  for (const std::string& p : options.paths) {
+    std::error_code ec;
+    const std::filesystem::path abs = std::filesystem::weakly_canonical(p, ec);
+    project += (ec ? p : abs.string()) + "\n";
+  }
+  NormalizationCache cache =
+      options.cache_dir.empty() ? NormalizationCache() : NormalizationCache(options.cache_dir, project);
   clock.Mark("cache-load");
   r.normalized = NormalizeCached(target, cache, identity, server, &r.normalize_stats);
   clock.Mark("normalize");
@@ -120,6 +130,7 @@ diff::Plan Replan(const Options& options, const model::Catalog& normalized) {
   pg::Connection live(options.db);
   catalog::IntrospectOptions scope;
   scope.schemas = options.schemas;
+  scope.parallel_conninfo = options.db;
   return diff::Diff(catalog::Introspect(live, scope).catalog, normalized);
 }
 

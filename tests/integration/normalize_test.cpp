@@ -150,7 +150,7 @@ TEST_CASE("the normalization cache gives what the dev database gives, and only n
 
   // Cold: everything goes through the dev database, and the cache is filled.
   {
-    schemac::plan::NormalizationCache cache(cache_dir);
+    schemac::plan::NormalizationCache cache(cache_dir, "shop");
     schemac::plan::NormalizeStats stats;
     int calls = 0;
     const auto cold = Cached(target, cache, stats, calls);
@@ -162,7 +162,7 @@ TEST_CASE("the normalization cache gives what the dev database gives, and only n
   }
   // Warm: nothing goes to the dev server, and the result is the same, locations included.
   {
-    schemac::plan::NormalizationCache cache(cache_dir);
+    schemac::plan::NormalizationCache cache(cache_dir, "shop");
     schemac::plan::NormalizeStats stats;
     int calls = 0;
     const auto warm = Cached(target, cache, stats, calls);
@@ -196,7 +196,7 @@ TEST_CASE("the normalization cache gives what the dev database gives, and only n
   const schemac::model::Catalog& target2 = *compiled2->catalog;
   const std::string full2 = schemac::model::Dump(schemac::plan::Normalize(target2, LocalDevServer()));
   {
-    schemac::plan::NormalizationCache cache(cache_dir);
+    schemac::plan::NormalizationCache cache(cache_dir, "shop");
     schemac::plan::NormalizeStats stats;
     int calls = 0;
     const auto partial = Cached(target2, cache, stats, calls);
@@ -209,7 +209,7 @@ TEST_CASE("the normalization cache gives what the dev database gives, and only n
   }
   // A cache written by another server version is not used.
   {
-    schemac::plan::NormalizationCache cache(cache_dir);
+    schemac::plan::NormalizationCache cache(cache_dir, "shop");
     schemac::plan::NormalizeStats stats;
     int calls = 0;
     schemac::plan::NormalizeCached(
@@ -232,10 +232,19 @@ TEST_CASE("a damaged cache file is ignored", "[normalize][cache]") {
   const std::string cache_dir = fs::temp_directory_path() / ("schemac_cache_damaged_" + std::to_string(getpid()));
   fs::remove_all(cache_dir);
   fs::create_directories(cache_dir);
-  std::ofstream(cache_dir + "/normalize-v1.cache") << "schemac normalization cache v1\nnot a line\nabc\t{broken\n";
+  {
+    // A cache file of this project, then damaged: torn lines, a broken entry.
+    schemac::plan::NormalizationCache seed(cache_dir, "sketch");
+    seed.Put("k", "{}");
+    seed.Save();
+  }
+  REQUIRE(std::distance(fs::directory_iterator(cache_dir), fs::directory_iterator()) == 1);
+  for (const auto& e : fs::directory_iterator(cache_dir)) {
+    std::ofstream(e.path()) << "schemac normalization cache v1\nnot a line\nabc\t{broken\n";
+  }
   auto compiled = schemac::driver::Compile({std::string(SCHEMAC_SOURCE_DIR) + "/schemas/sketch.schema"});
   REQUIRE(compiled->catalog.has_value());
-  schemac::plan::NormalizationCache cache(cache_dir);
+  schemac::plan::NormalizationCache cache(cache_dir, "sketch");
   schemac::plan::NormalizeStats stats;
   int calls = 0;
   const auto n = Cached(*compiled->catalog, cache, stats, calls);
