@@ -78,6 +78,15 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   apply->add_flag("--yes,-y", apply_args.yes, "Do not ask for confirmation on a terminal");
   apply->add_option("--lock-wait", apply_args.lock_wait_seconds,
                     "Seconds to wait for another schemac apply to finish (default 10)");
+  apply->add_option("--lock-timeout", apply_args.lock_timeout_seconds,
+                    "Seconds a statement may wait for its table lock before it is retried (default 2)")
+      ->check(CLI::PositiveNumber);
+  apply->add_option("--lock-retries", apply_args.lock_retries,
+                    "How often a statement that could not get its lock is tried again (default 5)")
+      ->check(CLI::NonNegativeNumber);
+  apply->add_option("--statement-timeout", apply_args.statement_timeout_seconds,
+                    "Seconds a statement may run (default 600; index builds and validations: at least 7200; 0: no limit)")
+      ->check(CLI::NonNegativeNumber);
 
   // A word that is not a command gets a clear message (CLI11 would only say a subcommand is required).
   std::string names;

@@ -34,6 +34,9 @@ struct ApplyArgs {
   bool allow_drop = false;
   bool yes = false;
   int lock_wait_seconds = 10;
+  double lock_timeout_seconds = 2;    // --lock-timeout: per statement
+  int lock_retries = 5;               // --lock-retries
+  int statement_timeout_seconds = 600;  // --statement-timeout (index builds: at least 2 h)
 };
 
 int RunPlan(const PlanArgs& args, std::ostream& out, std::ostream& err, bool color);

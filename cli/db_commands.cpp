@@ -223,11 +223,22 @@ int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::os
     }
     apply::Options ao;
     ao.lock_wait = std::chrono::seconds(args.lock_wait_seconds);
+    ao.statement_lock_timeout = std::chrono::milliseconds(static_cast<int64_t>(args.lock_timeout_seconds * 1000));
+    ao.lock_retries = args.lock_retries;
+    ao.statement_timeout = std::chrono::seconds(args.statement_timeout_seconds);
+    ao.long_statement_timeout = args.statement_timeout_seconds == 0
+                                    ? std::chrono::milliseconds(0)
+                                    : std::max<std::chrono::milliseconds>(ao.statement_timeout, std::chrono::hours(2));
     ao.applied_by = getenv("USER") != nullptr ? getenv("USER") : "unknown";
     ao.target_fingerprint = std::to_string(std::hash<std::string>{}(model::Dump(r.normalized)));
     pg::Connection live(options.db);
     try {
-      const apply::Outcome o = apply::Apply(live, stages, ao);
+      const apply::Outcome o = apply::Apply(live, stages, ao, [&out, &ao](const apply::Retry& retry) {
+        out << fmt::format("Lock not available for '{}' ({}): attempt {} of {} failed, retrying in {:.1f} s\n",
+                           retry.statement.summary, retry.message, retry.attempt, ao.lock_retries + 1,
+                           static_cast<double>(retry.pause.count()) / 1000.0)
+            << std::flush;
+      });
       out << fmt::format("Applied {} statement{} (history id {}).\n", o.statements_run,
                          o.statements_run == 1 ? "" : "s", o.history_id);
     } catch (const apply::StatementError& e) {

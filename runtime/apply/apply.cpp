@@ -2,6 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <random>
+#include <thread>
+
 namespace schemac::apply {
 
 namespace {
@@ -43,7 +49,61 @@ void TakeLock(pg::Connection& conn, std::chrono::milliseconds wait) {
   conn.Exec("SET LOCAL lock_timeout = DEFAULT");
 }
 
+std::string Millis(std::chrono::milliseconds ms) { return fmt::format("'{}ms'", ms.count()); }
+
+// The pause before attempt `attempt + 1`: base * 2^(attempt-1), at most 10 s, times a random factor
+// in [0.5, 1.5) so that several waiting clients do not retry in lock step.
+std::chrono::milliseconds Backoff(std::chrono::milliseconds base, int attempt, std::mt19937_64& rng) {
+  const double exp = static_cast<double>(base.count()) * std::pow(2.0, attempt - 1);
+  const double capped = std::min(exp, 10000.0);
+  std::uniform_real_distribution<double> jitter(0.5, 1.5);
+  return std::chrono::milliseconds(static_cast<int64_t>(capped * jitter(rng)));
+}
+
+// Runs one statement of a transactional stage under its timeouts, retrying when its lock cannot be
+// had. Throws the last pg::DbError when it fails for good.
+void RunWithRetries(pg::Connection& conn, const Statement& st, const Options& options, std::mt19937_64& rng,
+                    Outcome& out, const std::function<void(const Retry&)>& on_retry) {
+  const std::chrono::milliseconds timeout =
+      IsLongRunning(st.sql) ? options.long_statement_timeout : options.statement_timeout;
+  for (int attempt = 1;; ++attempt) {
+    conn.Exec("SAVEPOINT schemac_statement");
+    conn.Exec(fmt::format("SET LOCAL lock_timeout = {}; SET LOCAL statement_timeout = {}",
+                          Millis(options.statement_lock_timeout), Millis(timeout)));
+    try {
+      conn.Exec(st.sql);
+      conn.Exec("RELEASE SAVEPOINT schemac_statement");
+      return;
+    } catch (const pg::DbError& e) {
+      if (e.sqlstate != "55P03" || attempt > options.lock_retries) {
+        if (e.sqlstate == "55P03") {
+          pg::DbError gave_up = e;
+          gave_up.message = fmt::format(
+              "{} (lock_timeout {} ms; tried {} times, the last after waiting {} ms; another session holds a "
+              "conflicting lock on the table: see pg_locks, or retry when it is done)",
+              e.message, options.statement_lock_timeout.count(), attempt,
+              out.retries.empty() ? 0 : out.retries.back().pause.count());
+          throw gave_up;
+        }
+        throw;
+      }
+      conn.Exec("ROLLBACK TO SAVEPOINT schemac_statement");
+      Retry r{st, attempt, Backoff(options.lock_retry_pause, attempt, rng), e.message};
+      if (on_retry) on_retry(r);
+      out.retries.push_back(r);
+      std::this_thread::sleep_for(r.pause);
+    }
+  }
+}
+
 }  // namespace
+
+bool IsLongRunning(const std::string& sql) {
+  std::string upper;
+  for (char c : sql.substr(0, 200)) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return upper.rfind("CREATE INDEX", 0) == 0 || upper.rfind("CREATE UNIQUE INDEX", 0) == 0 ||
+         upper.find("VALIDATE CONSTRAINT") != std::string::npos || upper.rfind("REFRESH MATERIALIZED", 0) == 0;
+}
 
 StatementError::StatementError(const pg::DbError& c, Statement s, std::string st)
     : std::runtime_error(c.message), cause(c), statement(std::move(s)), stage(std::move(st)) {}
@@ -64,8 +124,10 @@ void EnsureHistory(pg::Connection& conn) {
       "  error text)");
 }
 
-Outcome Apply(pg::Connection& conn, const std::vector<Stage>& stages, const Options& options) {
+Outcome Apply(pg::Connection& conn, const std::vector<Stage>& stages, const Options& options,
+              const std::function<void(const Retry&)>& on_retry) {
   Outcome out;
+  std::mt19937_64 rng(std::random_device{}());
   EnsureHistory(conn);
   std::string all = "ARRAY[";
   bool first = true;
@@ -96,7 +158,7 @@ Outcome Apply(pg::Connection& conn, const std::vector<Stage>& stages, const Opti
       }
       for (const Statement& st : stage.statements) {
         try {
-          conn.Exec(st.sql);
+          RunWithRetries(conn, st, options, rng, out, on_retry);
         } catch (const pg::DbError& e) {
           conn.Exec("ROLLBACK");
           // Record the failure outside the rolled-back transaction (the row itself may have been

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -45,13 +46,34 @@ class LockTimeout : public std::runtime_error {
 
 struct Options {
   std::chrono::milliseconds lock_wait{10000};  // how long to wait for a concurrent apply
+  // Every statement runs under SET LOCAL lock_timeout = statement_lock_timeout: a statement that
+  // cannot get its lock in time (SQLSTATE 55P03, e.g. behind a long transaction) is rolled back to
+  // a savepoint taken just before it, and retried after a pause that doubles each time (with
+  // random jitter of +-50%, from lock_retry_pause up to 10 s), at most lock_retries times. Nothing
+  // waits forever, and nobody queues behind an ALTER TABLE that waits forever.
+  std::chrono::milliseconds statement_lock_timeout{2000};
+  int lock_retries = 5;
+  std::chrono::milliseconds lock_retry_pause{250};
+  // SET LOCAL statement_timeout for ordinary statements, and for index builds and constraint
+  // validation (which scan whole tables). 0: no limit.
+  std::chrono::milliseconds statement_timeout{std::chrono::minutes(10)};
+  std::chrono::milliseconds long_statement_timeout{std::chrono::hours(2)};
   std::string target_fingerprint;              // recorded in the history
   std::string applied_by;                      // recorded in the history (e.g. the OS user)
+};
+
+// A statement that could not get its lock in time and was tried again.
+struct Retry {
+  Statement statement;
+  int attempt = 0;                 // the attempt that failed (1 = the first try)
+  std::chrono::milliseconds pause; // how long apply waited before the next attempt
+  std::string message;             // PostgreSQL's message
 };
 
 struct Outcome {
   int64_t history_id = 0;
   size_t statements_run = 0;
+  std::vector<Retry> retries;
 };
 
 // The advisory lock key all schemac applies share ("schemac" in ASCII).
@@ -60,10 +82,15 @@ constexpr int64_t kApplyLockKey = 0x73636865'6d6163;
 // Creates schemac's own schema and history table when missing (idempotent).
 void EnsureHistory(pg::Connection& conn);
 
+// Whether `sql` builds an index or validates a constraint (the long statement timeout applies).
+bool IsLongRunning(const std::string& sql);
+
 // Runs `stages` in order. Each transactional stage: BEGIN; wait for the advisory lock (bounded, see
 // Options); run its statements; COMMIT. The history row is written in the same transaction as the
 // first stage's statements, and its outcome is updated as stages commit or fail, so what the table
 // says is what happened. Throws StatementError (the failing stage rolled back) or LockTimeout.
-Outcome Apply(pg::Connection& conn, const std::vector<Stage>& stages, const Options& options);
+// `on_retry`, when set, is told about each retry as it happens.
+Outcome Apply(pg::Connection& conn, const std::vector<Stage>& stages, const Options& options,
+              const std::function<void(const Retry&)>& on_retry = {});
 
 }  // namespace schemac::apply

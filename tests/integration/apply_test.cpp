@@ -3,7 +3,11 @@
 // each other with a bounded wait.
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <cmath>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "runtime/apply/apply.h"
 #include "runtime/pg/connection.h"
@@ -95,4 +99,86 @@ TEST_CASE("a concurrent apply waits a bounded time and names the lock holder", "
   holder.Exec("COMMIT");
   Apply(c, {Stage{"expand", true, {S("CREATE TABLE t (id int)")}}}, o);
   CHECK(One(c, "SELECT count(*) FROM pg_class WHERE relname = 't'") == "1");
+}
+
+TEST_CASE("a statement that cannot get its table lock is retried, and succeeds once the lock is free",
+          "[apply][locks]") {
+  schemac::test::ScratchDatabase db;
+  schemac::pg::Connection setup(db.conninfo());
+  setup.Exec("CREATE TABLE busy (id int); INSERT INTO busy VALUES (1), (2)");
+  schemac::pg::Connection holder(db.conninfo());
+  holder.Exec("BEGIN");
+  holder.Exec("LOCK TABLE busy IN ACCESS SHARE MODE");  // a long-running reader
+  Options o;
+  o.statement_lock_timeout = std::chrono::milliseconds(100);
+  o.lock_retry_pause = std::chrono::milliseconds(100);
+  o.lock_retries = 30;
+  std::vector<schemac::apply::Retry> seen;
+  std::thread release([&holder] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    holder.Exec("COMMIT");
+  });
+  schemac::pg::Connection c(db.conninfo());
+  const auto out = Apply(c, {Stage{"expand", true, {S("CREATE TABLE other (id int)"), S("ALTER TABLE busy ADD COLUMN note text")}}},
+                         o, [&seen](const schemac::apply::Retry& r) { seen.push_back(r); });
+  release.join();
+  CHECK(out.statements_run == 2);
+  REQUIRE(!out.retries.empty());
+  CHECK(out.retries.size() == seen.size());
+  CHECK(out.retries.front().statement.sql == "ALTER TABLE busy ADD COLUMN note text");
+  CHECK(out.retries.front().attempt == 1);
+  CHECK(out.retries.front().message.find("lock timeout") != std::string::npos);
+  // The pauses grow (jitter keeps them within [0.5, 1.5) of 100 ms * 2^(n-1)).
+  for (size_t i = 0; i < out.retries.size(); ++i) {
+    const double nominal = 100.0 * std::pow(2.0, static_cast<double>(i));
+    CHECK(out.retries[i].pause.count() >= static_cast<int64_t>(std::min(nominal, 10000.0) * 0.5) - 1);
+    CHECK(out.retries[i].pause.count() < static_cast<int64_t>(std::min(nominal, 10000.0) * 1.5) + 1);
+  }
+  // Everything of the stage is there, rows included: the retry rolled back only the statement.
+  CHECK(One(c, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'busy' AND column_name = 'note'") == "1");
+  CHECK(One(c, "SELECT count(*) FROM pg_class WHERE relname = 'other'") == "1");
+  CHECK(One(c, "SELECT count(*) FROM busy") == "2");
+}
+
+TEST_CASE("a lock that is never released fails the statement after the retries, and the stage rolls back",
+          "[apply][locks]") {
+  schemac::test::ScratchDatabase db;
+  schemac::pg::Connection setup(db.conninfo());
+  setup.Exec("CREATE TABLE busy (id int)");
+  schemac::pg::Connection holder(db.conninfo());
+  holder.Exec("BEGIN");
+  holder.Exec("LOCK TABLE busy IN ACCESS SHARE MODE");
+  Options o;
+  o.statement_lock_timeout = std::chrono::milliseconds(50);
+  o.lock_retry_pause = std::chrono::milliseconds(20);
+  o.lock_retries = 2;
+  schemac::pg::Connection c(db.conninfo());
+  try {
+    Apply(c, {Stage{"expand", true, {S("CREATE TABLE other (id int)"), S("ALTER TABLE busy ADD COLUMN note text", 7)}}}, o);
+    FAIL("the statement ran although the lock was never free");
+  } catch (const StatementError& e) {
+    CHECK(e.cause.sqlstate == "55P03");
+    CHECK(e.cause.message.find("tried 3 times") != std::string::npos);
+    CHECK(e.statement.loc.begin == 7);
+  }
+  holder.Exec("COMMIT");
+  CHECK(One(c, "SELECT count(*) FROM pg_class WHERE relname = 'other'") == "0");
+  CHECK(One(c, "SELECT outcome FROM schemac.history ORDER BY id DESC LIMIT 1") == "failed");
+}
+
+TEST_CASE("statements run under a statement_timeout, longer for index builds", "[apply][locks]") {
+  CHECK(schemac::apply::IsLongRunning("CREATE INDEX i ON t (a);"));
+  CHECK(schemac::apply::IsLongRunning("create unique index concurrently i on t (a);"));
+  CHECK(schemac::apply::IsLongRunning("ALTER TABLE t VALIDATE CONSTRAINT c;"));
+  CHECK_FALSE(schemac::apply::IsLongRunning("ALTER TABLE t ADD COLUMN a int;"));
+  schemac::test::ScratchDatabase db;
+  schemac::pg::Connection c(db.conninfo());
+  Options o;
+  o.statement_timeout = std::chrono::milliseconds(200);
+  try {
+    Apply(c, {Stage{"expand", true, {S("SELECT pg_sleep(3)")}}}, o);
+    FAIL("the statement outlived its statement_timeout");
+  } catch (const StatementError& e) {
+    CHECK(e.cause.sqlstate == "57014");
+  }
 }
