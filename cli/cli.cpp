@@ -69,6 +69,9 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   add_db_options(plan, plan_args.db);
   plan->add_option("--format", plan_args.format, "Output: text (summary and SQL), sql or json")
       ->check(CLI::IsMember({"text", "sql", "json"}));
+  plan->add_option("--out", plan_args.out_file,
+                   "Also save the plan to this .json file, with the fingerprint of the live schema; run it with "
+                   "'schemac apply FILE.json', which refuses if the database has changed since");
 
   ApplyArgs apply_args;
   auto* apply = app.add_subcommand(

@@ -14,6 +14,7 @@ constexpr int kExitOk = 0;           // success, nothing (left) to do
 constexpr int kExitError = 1;        // errors in the schema or the database
 constexpr int kExitChanges = 2;      // plan: changes pending
 constexpr int kExitWithheld = 3;     // apply: destructive changes withheld (pass --allow-drop)
+constexpr int kExitStalePlan = 4;    // apply of a saved plan: the database changed since the plan
 constexpr int kExitUsage = 64;       // a mistake on the command line
 
 struct DbArgs {
@@ -27,6 +28,7 @@ struct DbArgs {
 struct PlanArgs {
   DbArgs db;
   std::string format = "text";  // text | sql | json
+  std::string out_file;          // --out: also save the plan there (cli/saved_plan.h)
 };
 
 struct ApplyArgs {

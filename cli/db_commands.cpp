@@ -8,6 +8,7 @@
 #include <ostream>
 
 #include "cli/commands.h"
+#include "cli/saved_plan.h"
 #include "compiler/model/dump.h"
 #include "runtime/apply/apply.h"
 #include "runtime/devdb/devdb.h"
@@ -38,6 +39,12 @@ std::string Where(const base::SourceManager& sources, const base::Loc& loc) {
   return fmt::format("{}:{}:{}", f.path(), p.line, p.column);
 }
 
+// Where step `i` of `r` came from: its .schema location, or what a saved plan recorded.
+std::string StepSource(const plan::Result& r, size_t i) {
+  if (i < r.step_sources.size()) return r.step_sources[i];
+  return Where(r.compilation->sources, r.plan.steps[i].loc);
+}
+
 std::string Hazards(const diff::Step& s) {
   std::string out;
   for (diff::Hazard h : s.hazards) out += (out.empty() ? "" : ", ") + std::string(diff::HazardId(h));
@@ -66,7 +73,6 @@ bool ReportPreconditions(const plan::Result& r, std::ostream& err, bool color) {
 
 void PrintText(const plan::Result& r, bool allow_drop, std::ostream& out) {
   const diff::Plan& p = r.plan;
-  const base::SourceManager& src = r.compilation->sources;
   size_t creates = 0, alters = 0, drops = 0, withheld = 0;
   for (const diff::Step& s : p.steps) {
     if (s.action == '+') ++creates;
@@ -84,11 +90,12 @@ void PrintText(const plan::Result& r, bool allow_drop, std::ostream& out) {
                        allow_drop ? "destructive, allowed by --allow-drop" : "withheld: destructive, needs --allow-drop");
   }
   out << "\n\n";
-  for (const diff::Step& s : p.steps) {
+  for (size_t i = 0; i < p.steps.size(); ++i) {
+    const diff::Step& s = p.steps[i];
     std::string line = fmt::format("  {} {}", s.action, s.summary);
     if (s.destructive) line += "  [destructive]";
     else if (s.requires_allow_drop) line += "  [needs --allow-drop]";
-    const std::string where = Where(src, s.loc);
+    const std::string where = StepSource(r, i);
     if (!where.empty()) line += "  (" + where + ")";
     out << line << "\n";
   }
@@ -108,7 +115,8 @@ void PrintText(const plan::Result& r, bool allow_drop, std::ostream& out) {
 nlohmann::json ToJson(const plan::Result& r) {
   nlohmann::json j;
   j["steps"] = nlohmann::json::array();
-  for (const diff::Step& s : r.plan.steps) {
+  for (size_t i = 0; i < r.plan.steps.size(); ++i) {
+    const diff::Step& s = r.plan.steps[i];
     nlohmann::json hz = nlohmann::json::array();
     for (diff::Hazard h : s.hazards) hz.push_back(std::string(diff::HazardId(h)));
     j["steps"].push_back({{"action", std::string(1, s.action)},
@@ -118,7 +126,7 @@ nlohmann::json ToJson(const plan::Result& r) {
                           {"requires_allow_drop", s.requires_allow_drop},
                           {"transactional", s.transactional},
                           {"hazards", hz},
-                          {"source", Where(r.compilation->sources, s.loc)}});
+                          {"source", StepSource(r, i)}});
   }
   j["unsupported"] = nlohmann::json::array();
   for (const diff::Unsupported& u : r.plan.unsupported) j["unsupported"].push_back(u.message);
@@ -167,7 +175,9 @@ std::vector<apply::Stage> Stages(const plan::Result& r, bool allow_drop) {
       stages.push_back(apply::Stage{name, true, {}});
       close = false;
     }
-    stage_for(name).statements.push_back(apply::Statement{s.sql, std::string(1, s.action) + " " + s.summary, s.loc});
+    apply::Statement st{s.sql, std::string(1, s.action) + " " + s.summary, s.loc};
+    st.origin = StepSource(r, static_cast<size_t>(&s - r.plan.steps.data()));
+    stage_for(name).statements.push_back(std::move(st));
     if (!s.transactional) close = true;
   }
   return stages;
@@ -177,9 +187,17 @@ std::vector<apply::Stage> Stages(const plan::Result& r, bool allow_drop) {
 
 int RunPlan(const PlanArgs& args, std::ostream& out, std::ostream& err, bool color) {
   try {
-    plan::Result r = plan::MakePlan(ToOptions(args.db));
+    const plan::Options options = ToOptions(args.db);
+    plan::Result r = plan::MakePlan(options);
     PrintTimings(r, err);
     if (!ReportPreconditions(r, err, color)) return kExitError;
+    if (!args.out_file.empty()) {
+      if (args.out_file.size() < 5 || args.out_file.compare(args.out_file.size() - 5, 5, ".json") != 0) {
+        err << "schemac: error: --out names the file to save the plan in; it must end in .json\n";
+        return kExitUsage;
+      }
+      WriteSavedPlan(r, options, args.out_file);
+    }
     if (args.format == "json") {
       out << ToJson(r).dump(2) << "\n";
     } else if (args.format == "sql") {
@@ -204,10 +222,27 @@ int RunPlan(const PlanArgs& args, std::ostream& out, std::ostream& err, bool col
 int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::ostream& err, bool color,
              bool interactive) {
   try {
-    const plan::Options options = ToOptions(args.db);
-    plan::Result r = plan::MakePlan(options);
-    PrintTimings(r, err);
-    if (!ReportPreconditions(r, err, color)) return kExitError;
+    plan::Options options = ToOptions(args.db);
+    const bool saved = args.db.paths.size() == 1 && IsSavedPlan(args.db.paths[0]);
+    plan::Result r;
+    if (saved) {
+      // A saved plan runs only against the schema it was made for.
+      r = ReadSavedPlan(args.db.paths[0], options);
+      const std::string now = plan::LiveFingerprint(options);
+      if (now != r.live_fingerprint) {
+        err << fmt::format(
+            "schemac: error: the database has changed since {} was made (schema fingerprint {} then, {} now); "
+            "nothing was applied: make a new plan\n",
+            args.db.paths[0], r.live_fingerprint, now);
+        return kExitStalePlan;
+      }
+      out << fmt::format("Saved plan {}: the database is still as it was when the plan was made.\n",
+                         args.db.paths[0]);
+    } else {
+      r = plan::MakePlan(options);
+      PrintTimings(r, err);
+      if (!ReportPreconditions(r, err, color)) return kExitError;
+    }
     PrintText(r, args.allow_drop, out);
     const std::vector<apply::Stage> stages = Stages(r, args.allow_drop);
     size_t count = 0;
@@ -230,7 +265,7 @@ int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::os
                                     ? std::chrono::milliseconds(0)
                                     : std::max<std::chrono::milliseconds>(ao.statement_timeout, std::chrono::hours(2));
     ao.applied_by = getenv("USER") != nullptr ? getenv("USER") : "unknown";
-    ao.target_fingerprint = std::to_string(std::hash<std::string>{}(model::Dump(r.normalized)));
+    ao.target_fingerprint = model::Fingerprint(r.normalized);
     pg::Connection live(options.db);
     try {
       const apply::Outcome o = apply::Apply(live, stages, ao, [&out, &ao](const apply::Retry& retry) {
@@ -244,7 +279,7 @@ int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::os
     } catch (const apply::StatementError& e) {
       PrintDbError(e.cause, err);
       err << "  statement: " << e.statement.sql << "\n";
-      const std::string where = Where(r.compilation->sources, e.statement.loc);
+      const std::string& where = e.statement.origin;
       if (!where.empty()) err << "  from: " << where << ": " << e.statement.summary << "\n";
       err << fmt::format("  the '{}' stage was rolled back; earlier stages stay applied\n", e.stage);
       return kExitError;

@@ -1,5 +1,7 @@
 #include "compiler/model/dump.h"
 
+#include "compiler/base/hash.h"
+
 #include <fmt/format.h>
 
 namespace schemac::model {
@@ -206,5 +208,7 @@ std::string Dump(const Catalog& c) {
   }
   return o;
 }
+
+std::string Fingerprint(const Catalog& catalog) { return base::StableHash(Dump(catalog)); }
 
 }  // namespace schemac::model

@@ -10,5 +10,7 @@
 namespace schemac::model {
 
 std::string Dump(const Catalog& catalog);
+// A stable hash of Dump(catalog): equal fingerprints, equal databases (as far as the model sees).
+std::string Fingerprint(const Catalog& catalog);
 
 }  // namespace schemac::model

@@ -20,6 +20,7 @@ struct Statement {
   std::string sql;
   std::string summary;  // e.g. "+ table public.orders"
   base::Loc loc;        // the .schema location of the object; invalid for drops
+  std::string origin;   // the same as text ("shop.schema:12:3"), or "" when unknown
 };
 
 struct Stage {

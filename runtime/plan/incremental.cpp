@@ -18,13 +18,13 @@
 // instead, as without a cache.
 #include <algorithm>
 #include <chrono>
-#include <cstdint>
 #include <functional>
 #include <map>
 #include <set>
 #include <tuple>
 #include <unordered_map>
 
+#include "compiler/base/hash.h"
 #include "compiler/model/serialize.h"
 #include "compiler/sqlgen/sqlgen.h"
 #include "runtime/catalog/introspect.h"
@@ -42,41 +42,7 @@ using model::QualifiedName;
 // Bump when introspection or normalization changes what it produces for the same input.
 constexpr const char* kCacheFormat = "schemac-normalize-5";
 
-// ---- a stable 128-bit hash (the cache outlives the process: std::hash is not stable) ----------
-
-uint64_t Mix64(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
-}
-
-class Hasher {
- public:
-  void Add(std::string_view s) {
-    for (unsigned char c : s) {
-      a_ = (a_ ^ c) * 0x100000001b3ULL;
-      b_ = (b_ ^ c) * 0x00000100000001b3ULL + 0x9e3779b97f4a7c15ULL;
-    }
-    // A separator, so ("ab","c") and ("a","bc") differ.
-    a_ = (a_ ^ 0xff) * 0x100000001b3ULL;
-    b_ = Mix64(b_ ^ s.size());
-  }
-  std::string Hex() const {
-    static const char* digits = "0123456789abcdef";
-    std::string out;
-    for (uint64_t v : {Mix64(a_), Mix64(b_ ^ a_)}) {
-      for (int i = 60; i >= 0; i -= 4) out += digits[(v >> i) & 0xf];
-    }
-    return out;
-  }
-
- private:
-  uint64_t a_ = 0xcbf29ce484222325ULL;
-  uint64_t b_ = 0x84222325cbf29ce4ULL;
-};
+using Hasher = base::StableHasher;
 
 // ---- units ----------------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@
 #include <future>
 #include <memory>
 
+#include "compiler/model/dump.h"
 #include "runtime/devdb/devdb.h"
 #include "runtime/pg/connection.h"
 #include "runtime/plan/normalize.h"
@@ -121,6 +122,7 @@ Result MakePlan(const Options& options) {
   r.introspection_queries = lr.introspection.query_count;
   r.query_seconds = std::move(lr.introspection.query_seconds);
 
+  r.live_fingerprint = model::Fingerprint(lr.introspection.catalog);
   r.plan = diff::Diff(lr.introspection.catalog, r.normalized);
   clock.Mark("diff");
   return r;
@@ -132,6 +134,14 @@ diff::Plan Replan(const Options& options, const model::Catalog& normalized) {
   scope.schemas = options.schemas;
   scope.parallel_conninfo = options.db;
   return diff::Diff(catalog::Introspect(live, scope).catalog, normalized);
+}
+
+std::string LiveFingerprint(const Options& options) {
+  pg::Connection live(options.db);
+  catalog::IntrospectOptions scope;
+  scope.schemas = options.schemas;
+  scope.parallel_conninfo = options.db;
+  return model::Fingerprint(catalog::Introspect(live, scope).catalog);
 }
 
 }  // namespace schemac::plan

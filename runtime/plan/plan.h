@@ -31,6 +31,11 @@ struct Result {
   model::Catalog normalized;  // the target in canonical form (for verifying after an apply)
   int introspection_queries = 0;
   NormalizeStats normalize_stats;
+  // model::Fingerprint of the live database as it was read (what a saved plan was made against).
+  std::string live_fingerprint;
+  // A plan read from a file (cli/saved_plan.cpp): the recorded `.schema` location of each step
+  // ("shop.schema:12:3" or ""), since the compilation's sources are not there.
+  std::vector<std::string> step_sources;
   std::vector<std::pair<std::string, double>> query_seconds;  // introspection of the live database
   // Wall time of each phase, in order: {"compile", 0.31}, {"introspect", 0.12}, ...
   std::vector<std::pair<std::string, double>> timings;
@@ -43,5 +48,8 @@ Result MakePlan(const Options& options);
 // Reads the live database again and diffs it against an already normalized target: what is left
 // to do after an apply.
 diff::Plan Replan(const Options& options, const model::Catalog& normalized);
+
+// model::Fingerprint of the live database (the schemas of `options`), read now.
+std::string LiveFingerprint(const Options& options);
 
 }  // namespace schemac::plan
