@@ -59,6 +59,9 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
                     "A PostgreSQL server for scratch databases that normalize the target "
                     "(default: a throwaway local cluster started from this machine's PostgreSQL binaries)");
     cmd->add_option("--schema", a.schemas, "A schema to manage (repeatable; default: every non-system schema)");
+    cmd->add_flag("--no-online", a.no_online,
+                  "Plain DDL on existing tables: no CONCURRENTLY index builds, no NOT VALID + VALIDATE, "
+                  "no SET NOT NULL through a check (see docs/safety.md)");
     cmd->add_flag("--no-cache", a.no_cache,
                   "Normalize every object in the dev database instead of reusing earlier results "
                   "($SCHEMAC_CACHE_DIR, default ~/.cache/schemac)");

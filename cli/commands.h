@@ -23,6 +23,7 @@ struct DbArgs {
   std::optional<std::string> dev_db;  // --dev-db
   std::vector<std::string> schemas;   // --schema
   bool no_cache = false;              // --no-cache
+  bool no_online = false;             // --no-online: plain DDL on existing tables
 };
 
 struct PlanArgs {

@@ -28,6 +28,7 @@ plan::Options ToOptions(const DbArgs& a) {
   o.dev_db = a.dev_db;
   o.schemas = a.schemas;
   if (!a.no_cache) o.cache_dir = plan::DefaultCacheDir();
+  o.online = !a.no_online;
   return o;
 }
 
@@ -158,27 +159,24 @@ void PrintTimings(const plan::Result& r, std::ostream& err) {
       n.assemble_seconds);
 }
 
-// Splits a plan into the stages apply runs: one transactional stage for the steps that need no
-// --allow-drop, one for the rest; a step that must commit before later steps (ALTER TYPE ... ADD
-// VALUE) ends its stage.
+// Splits a plan into the stages apply runs, in plan order: consecutive transactional steps of the
+// same kind share a stage, "expand" (what needs no --allow-drop), "validate" (VALIDATE CONSTRAINT
+// and what waits for it) or "contract" (the destructive steps and what is tied to them, with
+// --allow-drop only); steps that cannot run in a transaction block (CREATE INDEX CONCURRENTLY),
+// or must commit before the next ones (ALTER TYPE ... ADD VALUE), run one by one in a stage of
+// their own kind that is not a transaction.
 std::vector<apply::Stage> Stages(const plan::Result& r, bool allow_drop) {
   std::vector<apply::Stage> stages;
-  auto stage_for = [&](const char* name) -> apply::Stage& {
-    if (stages.empty() || stages.back().name != name) stages.push_back(apply::Stage{name, true, {}});
-    return stages.back();
-  };
-  bool close = false;
-  for (const diff::Step& s : r.plan.steps) {
+  for (size_t i = 0; i < r.plan.steps.size(); ++i) {
+    const diff::Step& s = r.plan.steps[i];
     if (s.requires_allow_drop && !allow_drop) continue;
-    const char* name = s.requires_allow_drop ? "contract" : "expand";
-    if (close) {
-      stages.push_back(apply::Stage{name, true, {}});
-      close = false;
+    const char* name = s.requires_allow_drop ? "contract" : s.validate ? "validate" : "expand";
+    if (stages.empty() || stages.back().name != name || stages.back().transactional != s.transactional) {
+      stages.push_back(apply::Stage{name, s.transactional, {}});
     }
     apply::Statement st{s.sql, std::string(1, s.action) + " " + s.summary, s.loc};
-    st.origin = StepSource(r, static_cast<size_t>(&s - r.plan.steps.data()));
-    stage_for(name).statements.push_back(std::move(st));
-    if (!s.transactional) close = true;
+    st.origin = StepSource(r, i);
+    stages.back().statements.push_back(std::move(st));
   }
   return stages;
 }

@@ -250,7 +250,39 @@ void ColumnDiffer::Alter() {
   if (retyped) Retype();
   Default(reset);
   if (live_->not_null != target_.not_null) {
-    if (target_.not_null) {
+    if (target_.not_null && Online(ctx_, table_.name)) {
+      // SET NOT NULL scans the table under ACCESS EXCLUSIVE, unless a validated CHECK (c IS NOT
+      // NULL) proves it: add that check NOT VALID, validate it (writes go on), SET NOT NULL
+      // (instant), drop the check.
+      const std::string check = QuoteIdent(TempName(table_.name.name + "_" + target_.name, "_schemac_not_null"));
+      const std::string alter = AlterTable(table_.name);
+      // The steps belong to the check, not to the column: what uses the column (an index, a
+      // foreign key) need not wait for the validate stage, and a check of the same name left by
+      // an interrupted apply is dropped first.
+      const Key check_key{KeyKind::Constraint, table_.name, TempName(table_.name.name + "_" + target_.name, "_schemac_not_null")};
+      auto chain = [&](std::string what, std::string sql, std::vector<Hazard> hazards, bool validate = true) {
+        return ctx_.Emit({.key = check_key, .role = Role::Create, .phase = Phase::Create, .rank = Rank::Column,
+                          .object = {ObjectKind::Table, table_.name}, .action = '~',
+                          .summary = fmt::format("column {}.{}: {}", Display(table_.name), target_.name, what),
+                          .sql = std::move(sql), .hazards = std::move(hazards), .loc = target_.loc,
+                          .validate = validate});
+      };
+      const size_t added = chain("not null: check added NOT VALID",
+                                 fmt::format("{} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID;", alter, check,
+                                             QuoteIdent(target_.name)),
+                                 {Hazard::AccessExclusiveLock}, false);
+      const size_t validated = chain("not null: check validated", fmt::format("{} VALIDATE CONSTRAINT {};", alter, check),
+                                     {Hazard::ValidatesConstraint, Hazard::MayFailOnExistingRows});
+      const size_t set = chain("not null (proven by the check: no scan)", prefix_ + " SET NOT NULL;",
+                               {Hazard::AccessExclusiveLock});
+      const size_t dropped = chain("not null: check dropped", fmt::format("{} DROP CONSTRAINT {};", alter, check),
+                                   {Hazard::AccessExclusiveLock});
+      // After every other step of the column (a type change, a default).
+      for (size_t step : ctx_.builder.StepsOf(key_, Role::Create)) ctx_.builder.After(validated, step);
+      ctx_.builder.After(validated, added);
+      ctx_.builder.After(set, validated);
+      ctx_.builder.After(dropped, set);
+    } else if (target_.not_null) {
       Emit(Role::Create, Phase::Create, '~', "not null", prefix_ + " SET NOT NULL;",
            {Hazard::AccessExclusiveLock, Hazard::ValidatesConstraint,
             Hazard::MayFailOnExistingRows});

@@ -1,5 +1,7 @@
 // Table constraints of existing tables: added and dropped by name; a changed definition is a drop
-// plus an add (constraints hold no data); NOT VALID constraints are validated.
+// plus an add (constraints hold no data); NOT VALID constraints are validated. Online
+// (DiffOptions::online): CHECK and FOREIGN KEY are added NOT VALID and validated in the validate
+// stage; PRIMARY KEY and UNIQUE get a unique index built CONCURRENTLY, then ADD ... USING INDEX.
 //
 // PostgreSQL behaviour: ADD CONSTRAINT checks every existing row (a CHECK or FOREIGN KEY scans
 // the table; PRIMARY KEY, UNIQUE and EXCLUDE build an index) and fails if a row violates it.
@@ -56,11 +58,66 @@ bool ConstraintChanged(const model::Constraint& live, const model::Constraint& t
 size_t AddConstraintStep(Context& ctx, const model::Table& table,
                          const model::Constraint& constraint, bool existing, std::string reason) {
   const Key key{KeyKind::Constraint, table.name, constraint.name};
+  const std::string summary =
+      fmt::format("{} {} on {}{}", KindName(constraint.kind), constraint.name, Display(table.name), reason);
+  const std::string add = sqlgen::AddConstraint(table.name, constraint);
+  if (existing && Online(ctx, table.name)) {
+    switch (constraint.kind) {
+      case ConstraintKind::Check:
+      case ConstraintKind::ForeignKey: {
+        // Added NOT VALID (a short lock, no scan: new rows are checked from now on), then
+        // validated in the validate stage, which scans under a lock that lets writes go on.
+        const size_t added = ctx.Emit(
+            {.key = key, .role = Role::Create, .phase = Phase::Create, .rank = RankOf(constraint),
+             .object = ObjectOf(key), .action = '+', .summary = summary + " (NOT VALID, validated later)",
+             .sql = NotValid(add),
+             .hazards = {constraint.kind == ConstraintKind::Check ? Hazard::AccessExclusiveLock : Hazard::ShareLock},
+             .loc = constraint.loc, .creates_object = true});
+        const size_t validated = ctx.Emit(
+            {.key = key, .role = Role::Create, .phase = Phase::Create, .rank = RankOf(constraint),
+             .object = ObjectOf(key), .action = '~',
+             .summary = fmt::format("{} {} on {}: validated", KindName(constraint.kind), constraint.name,
+                                    Display(table.name)),
+             .sql = fmt::format("{} VALIDATE CONSTRAINT {};", AlterTable(table.name), QuoteIdent(constraint.name)),
+             .hazards = {Hazard::ValidatesConstraint, Hazard::MayFailOnExistingRows}, .loc = constraint.loc,
+             .validate = true});
+        ctx.builder.After(validated, added);
+        return added;
+      }
+      case ConstraintKind::PrimaryKey:
+      case ConstraintKind::Unique: {
+        // The index is built CONCURRENTLY (writes go on), then becomes the constraint's.
+        model::Index index;
+        index.name = {table.name.schema, constraint.name};
+        index.table = table.name;
+        index.unique = true;
+        for (const std::string& c : constraint.columns) index.elements.push_back({.expression = c, .is_column = true});
+        index.include = constraint.include;
+        index.nulls_not_distinct = constraint.nulls_not_distinct;
+        const size_t built = ctx.Emit(
+            {.key = key, .role = Role::Create, .phase = Phase::Create, .rank = RankOf(constraint),
+             .object = ObjectOf(key), .action = '+',
+             .summary = summary + ": unique index built concurrently",
+             .sql = Concurrently(sqlgen::CreateIndex(index)),
+             .hazards = {Hazard::IndexBuild, Hazard::MayFailOnExistingRows}, .loc = constraint.loc,
+             .transactional = false});
+        const size_t attached = ctx.Emit(
+            {.key = key, .role = Role::Create, .phase = Phase::Create, .rank = RankOf(constraint),
+             .object = ObjectOf(key), .action = '+', .summary = summary + ": added using the index",
+             .sql = fmt::format("{} ADD CONSTRAINT {} {} USING INDEX {}{};", AlterTable(table.name),
+                                QuoteIdent(constraint.name),
+                                constraint.kind == ConstraintKind::PrimaryKey ? "PRIMARY KEY" : "UNIQUE",
+                                QuoteIdent(constraint.name), sqlgen::DeferralSql(constraint.deferral)),
+             .hazards = {Hazard::AccessExclusiveLock}, .loc = constraint.loc, .creates_object = true});
+        ctx.builder.After(attached, built);
+        return attached;
+      }
+      case ConstraintKind::Exclude: break;  // no USING INDEX for exclusion constraints
+    }
+  }
   return ctx.Emit({.key = key, .role = Role::Create, .phase = Phase::Create,
                    .rank = RankOf(constraint), .object = ObjectOf(key), .action = '+',
-                   .summary = fmt::format("{} {} on {}{}", KindName(constraint.kind),
-                                          constraint.name, Display(table.name), reason),
-                   .sql = sqlgen::AddConstraint(table.name, constraint),
+                   .summary = summary, .sql = add,
                    .hazards = existing ? AddHazards(constraint.kind) : std::vector<Hazard>{},
                    .loc = constraint.loc, .creates_object = true});
 }

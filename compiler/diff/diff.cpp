@@ -44,8 +44,9 @@ bool IsDestructive(const std::vector<Hazard>& hazards) {
   return std::find(hazards.begin(), hazards.end(), Hazard::DeletesData) != hazards.end();
 }
 
-Plan Diff(const model::Catalog& from, const model::Catalog& to) {
+Plan Diff(const model::Catalog& from, const model::Catalog& to, const DiffOptions& options) {
   internal::Context ctx(from, to);
+  ctx.options = options;
   internal::ResolveRenames(ctx);
   internal::Decide(ctx);
   internal::DiffSchemas(ctx);
@@ -72,6 +73,7 @@ std::string Format(const Plan& plan) {
     if (step.destructive) out += " [destructive]";
     if (step.requires_allow_drop && !step.destructive) out += " [needs --allow-drop]";
     if (!step.transactional) out += " [own transaction]";
+    if (step.validate) out += " [validate stage]";
     for (Hazard h : step.hazards) out += fmt::format(" <{}>", HazardId(h));
     out += "\n";
   }

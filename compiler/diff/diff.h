@@ -70,6 +70,10 @@ struct Step {
   // cannot be used (in a default, a check, a view, a row) before that transaction commits, so the
   // runtime must commit it before the steps that follow. Everything else is transactional.
   bool transactional = true;
+  // Runs in the validate stage, after every expand step: VALIDATE CONSTRAINT of a constraint added
+  // NOT VALID, and what waits for it (SET NOT NULL through a validated check). Such a step only
+  // depends on steps before it, and no step without the flag depends on it.
+  bool validate = false;
   std::vector<Hazard> hazards;  // sorted, no duplicates
   // The `.schema` location of the target object; invalid for drops of objects the target lacks.
   base::Loc loc;
@@ -100,7 +104,17 @@ struct Plan {
 // while its new name is free), then creates and alters in dependency order (types, sequences,
 // functions, tables and columns, constraints, foreign keys, indexes, views, triggers, row level
 // security, policies, comments, grants), then drops of objects the target no longer has.
-Plan Diff(const model::Catalog& from, const model::Catalog& to);
+//
+// With `options.online`, changes to tables that already exist (and are not partitioned) use the
+// techniques that keep the table available (docs/safety.md): CREATE/DROP INDEX CONCURRENTLY
+// (own transaction; a changed index is built under a new name before the old one is dropped),
+// CHECK and FOREIGN KEY added NOT VALID and validated in the validate stage, SET NOT NULL through
+// a validated CHECK, UNIQUE and PRIMARY KEY through a concurrently built unique index (ADD
+// CONSTRAINT ... USING INDEX). Tables created by the same plan are empty and get plain DDL.
+struct DiffOptions {
+  bool online = false;
+};
+Plan Diff(const model::Catalog& from, const model::Catalog& to, const DiffOptions& options = {});
 
 // The plan as a readable listing: one line per step (`+`/`~`/`-`/`>` and the summary, with
 // "[destructive]", "[needs --allow-drop]" and hazard ids), then the SQL. For tests and debugging;

@@ -1,5 +1,8 @@
 // Indexes: create, drop, changed definition -> drop + create, comments. Renames are in rename.cpp.
 //
+// Online (DiffOptions::online, existing tables): CREATE/DROP INDEX CONCURRENTLY, each in its own
+// transaction; a changed index is built under a new name before the old one is dropped.
+//
 // PostgreSQL behaviour: CREATE INDEX (without CONCURRENTLY, which cannot run in a transaction)
 // scans the table and takes a SHARE lock, which blocks writes until it finishes; a unique index
 // fails when existing rows collide. DROP INDEX takes an ACCESS EXCLUSIVE lock on the table. An
@@ -42,11 +45,19 @@ void DiffIndexes(Context& ctx) {
     const Key key{KeyKind::Index, name, ""};
     const model::ObjectId object{ObjectKind::Index, name};
     const model::Index* live = ctx.live_index->FindIndex(name);
-    // Building an index on a table that already has rows scans it and blocks writes.
+    // Building an index on a table that already has rows scans it and blocks writes, unless it is
+    // built CONCURRENTLY (online), which only blocks schema changes (and takes two scans).
     const bool existing_table = ctx.live_index->FindTable(target.table) != nullptr;
+    const bool online = Online(ctx, target.table);
     std::vector<Hazard> build;
-    if (existing_table) build = {Hazard::IndexBuild, Hazard::ShareLock};
+    if (existing_table) build = {Hazard::IndexBuild};
+    if (existing_table && !online) build.push_back(Hazard::ShareLock);
     if (existing_table && target.unique) build.push_back(Hazard::MayFailOnExistingRows);
+    const std::string create = online ? Concurrently(sqlgen::CreateIndex(target)) : sqlgen::CreateIndex(target);
+    const std::vector<Hazard> drop_hazards =
+        online ? std::vector<Hazard>{} : std::vector<Hazard>{Hazard::AccessExclusiveLock};
+    const std::string drop_sql =
+        std::string(online ? "DROP INDEX CONCURRENTLY " : "DROP INDEX ") + QuoteQualified(name) + ";";
     std::string summary = fmt::format("{}index {} on {}", target.unique ? "unique " : "",
                                       Display(name), Display(target.table));
     if (live != nullptr) {
@@ -59,28 +70,62 @@ void DiffIndexes(Context& ctx) {
       std::string why = live->invalid ? " (invalid: rebuilt)"
                         : changed     ? " (definition changed)"
                                       : ctx.ForcedReason(key);
+      if (online && changed && !live->invalid && !ctx.Forced(key)) {
+        // Replace without a moment without the index: build the new one under another name,
+        // drop the old one, give the new one its name.
+        model::Index fresh = target;
+        fresh.name.name = TempName(name.name, "_schemac_new");
+        const QualifiedName fresh_name{name.schema, fresh.name.name};
+        const size_t built = ctx.Emit({.key = key, .role = Role::Create, .phase = Phase::Create,
+                                       .rank = Rank::Index, .object = object, .action = '+',
+                                       .summary = summary + why + "; new definition built as " + fresh.name.name,
+                                       .sql = Concurrently(sqlgen::CreateIndex(fresh)), .hazards = build,
+                                       .loc = target.loc, .creates_object = true, .transactional = false});
+        const size_t dropped = ctx.Emit({.key = key, .role = Role::Create, .phase = Phase::Create,
+                                         .rank = Rank::Index, .object = object, .action = '-',
+                                         .summary = summary + ": old definition dropped", .sql = drop_sql,
+                                         .hazards = {}, .loc = target.loc, .transactional = false});
+        const size_t renamed = ctx.Emit({.key = key, .role = Role::Create, .phase = Phase::Create,
+                                         .rank = Rank::Index, .object = object, .action = '>',
+                                         .summary = summary + ": " + fresh.name.name + " renamed to " + name.name,
+                                         .sql = fmt::format("ALTER INDEX {} RENAME TO {};", QuoteQualified(fresh_name),
+                                                            model::QuoteIdent(name.name)),
+                                         .hazards = {Hazard::AccessExclusiveLock}, .loc = target.loc});
+        ctx.builder.After(dropped, built);
+        ctx.builder.After(renamed, dropped);
+        ctx.MarkRecreated(key);
+        EmitComment(ctx, key, object, nullptr, target.comment,
+                    [&] { return sqlgen::CommentOnIndex(target); }, target.loc);
+        continue;
+      }
       ctx.Emit({.key = key, .role = Role::Remove, .phase = Phase::Drop, .rank = Rank::Index,
                 .object = object, .action = '-', .summary = summary + why + "; dropped",
-                .sql = fmt::format("DROP INDEX {};", QuoteQualified(name)),
-                .hazards = {Hazard::AccessExclusiveLock}, .temporary = true});
+                .sql = drop_sql, .hazards = drop_hazards, .temporary = true, .transactional = !online});
       summary += why + "; created again";
       ctx.MarkRecreated(key);
     }
     ctx.Emit({.key = key, .role = Role::Create, .phase = Phase::Create, .rank = Rank::Index,
               .object = object, .action = '+', .summary = summary,
-              .sql = sqlgen::CreateIndex(target), .hazards = build, .loc = target.loc,
-              .creates_object = true});
+              .sql = create, .hazards = build, .loc = target.loc,
+              .creates_object = true, .transactional = !online});
     EmitComment(ctx, key, object, nullptr, target.comment,
                 [&] { return sqlgen::CommentOnIndex(target); }, target.loc);
   }
   for (const model::Index& live : ctx.live().indexes) {
     const QualifiedName name = IndexName(live);
     if (ctx.target_index->FindIndex(name) != nullptr || TableDropped(ctx, live.table)) continue;
-    ctx.Emit({.key = {KeyKind::Index, name, ""}, .role = Role::Remove, .phase = Phase::LateDrop,
+    const bool online = Online(ctx, live.table) && ctx.target_index->FindTable(live.table) != nullptr;
+    // Dropped late (after the new indexes are built), unless a constraint of the target needs its
+    // name for its own index (e.g. an index left behind by an interrupted build).
+    const model::Table* table = ctx.target_index->FindTable(live.table);
+    const bool name_taken = table != nullptr && ConstraintNamed(*table, name.name) != nullptr;
+    ctx.Emit({.key = {KeyKind::Index, name, ""}, .role = Role::Remove,
+              .phase = name_taken ? Phase::Drop : Phase::LateDrop,
               .rank = Rank::Index, .object = {ObjectKind::Index, name}, .action = '-',
               .summary = fmt::format("index {} on {}", Display(name), Display(live.table)),
-              .sql = fmt::format("DROP INDEX {};", QuoteQualified(name)),
-              .hazards = {Hazard::AccessExclusiveLock}});
+              .sql = std::string(online ? "DROP INDEX CONCURRENTLY " : "DROP INDEX ") + QuoteQualified(name) + ";",
+              .hazards = online ? std::vector<Hazard>{} : std::vector<Hazard>{Hazard::AccessExclusiveLock},
+              .transactional = !online});
   }
 }
 

@@ -348,8 +348,11 @@ Plan PlanBuilder::Finish() {
     const PendingStep& y = steps_[b];
     const bool ga = gated[a];
     const bool gb = gated[b];
-    return std::tie(ga, x.phase, x.rank, x.key.name, x.key.sub, x.key.kind, a) <
-           std::tie(gb, y.phase, y.rank, y.key.name, y.key.sub, y.key.kind, b);
+    // The validate stage after everything else that is not withheld.
+    const bool va = x.step.validate;
+    const bool vb = y.step.validate;
+    return std::tie(ga, va, x.phase, x.rank, x.key.name, x.key.sub, x.key.kind, a) <
+           std::tie(gb, vb, y.phase, y.rank, y.key.name, y.key.sub, y.key.kind, b);
   };
   std::vector<size_t> waiting(n, 0);
   std::vector<std::vector<size_t>> successors(n);

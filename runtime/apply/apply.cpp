@@ -96,6 +96,97 @@ void RunWithRetries(pg::Connection& conn, const Statement& st, const Options& op
   }
 }
 
+// The name of the index a CREATE [UNIQUE] INDEX CONCURRENTLY statement builds ("" for other
+// statements): a failed concurrent build leaves an invalid index behind, which must go before the
+// statement can run again.
+std::string ConcurrentIndexName(const std::string& sql) {
+  static const std::string a = "CREATE INDEX CONCURRENTLY ", b = "CREATE UNIQUE INDEX CONCURRENTLY ";
+  std::string rest;
+  if (sql.rfind(a, 0) == 0) rest = sql.substr(a.size());
+  else if (sql.rfind(b, 0) == 0) rest = sql.substr(b.size());
+  else return "";
+  const size_t on = rest.find(" ON ");
+  if (on == std::string::npos) return "";
+  // The index is created in its table's schema: qualify it the same way.
+  std::string index = rest.substr(0, on);
+  std::string table = rest.substr(on + 4);
+  const size_t dot = table.find('.');
+  const size_t space = table.find_first_of(" (");
+  if (dot != std::string::npos && dot < space) index = table.substr(0, dot) + "." + index;
+  return index;
+}
+
+// A stage whose statements refuse to run in a transaction (CREATE INDEX CONCURRENTLY, ...): each
+// statement on its own, under the apply lock taken at session level, with the same timeouts and
+// lock retries as in a transaction. A failed concurrent index build is cleaned up (its invalid
+// index dropped) before it is retried or reported.
+void RunOutsideTransaction(pg::Connection& conn, const Stage& stage, size_t index, size_t count,
+                           const std::string& all, const Options& options, std::mt19937_64& rng, Outcome& out,
+                           const std::function<void(const Retry&)>& on_retry) {
+  conn.Exec(fmt::format("SET lock_timeout = {}", Millis(options.lock_wait)));
+  try {
+    conn.Exec(fmt::format("SELECT pg_catalog.pg_advisory_lock({})", kApplyLockKey));
+  } catch (const pg::DbError& e) {
+    conn.Exec("RESET lock_timeout");
+    if (e.sqlstate != "55P03") throw;
+    throw LockTimeout(fmt::format("another schemac apply is running: waited {} ms for its lock, held by {}",
+                                  options.lock_wait.count(), DescribeLockHolder(conn)));
+  }
+  auto finish = [&conn] {
+    conn.Exec("RESET lock_timeout; RESET statement_timeout");
+    conn.Exec(fmt::format("SELECT pg_catalog.pg_advisory_unlock({})", kApplyLockKey));
+  };
+  try {
+    if (out.history_id == 0) {
+      const auto rows = conn.Query(fmt::format(
+          "INSERT INTO schemac.history (applied_by, target_fingerprint, statements) VALUES ({}, {}, {}) RETURNING id",
+          Literal(options.applied_by), Literal(options.target_fingerprint), all));
+      out.history_id = std::stoll(rows[0][0].value_or("0"));
+    }
+    for (const Statement& st : stage.statements) {
+      const std::chrono::milliseconds timeout =
+          IsLongRunning(st.sql) ? options.long_statement_timeout : options.statement_timeout;
+      const std::string index = ConcurrentIndexName(st.sql);
+      for (int attempt = 1;; ++attempt) {
+        conn.Exec(fmt::format("SET lock_timeout = {}; SET statement_timeout = {}",
+                              Millis(options.statement_lock_timeout), Millis(timeout)));
+        try {
+          conn.Exec(st.sql);
+          break;
+        } catch (const pg::DbError& e) {
+          if (!index.empty()) {
+            conn.Exec("SET lock_timeout = 0; SET statement_timeout = 0");
+            conn.Exec("DROP INDEX CONCURRENTLY IF EXISTS " + index);
+          }
+          if (e.sqlstate != "55P03" || attempt > options.lock_retries) {
+            const std::string error = fmt::format("{} [{}] in: {}", e.message, e.sqlstate, st.sql);
+            conn.Exec(fmt::format(
+                "UPDATE schemac.history SET outcome = 'failed', error = {}, finished_at = clock_timestamp() "
+                "WHERE id = {}",
+                Literal(error), out.history_id));
+            throw StatementError(e, st, stage.name);
+          }
+          Retry r{st, attempt, Backoff(options.lock_retry_pause, attempt, rng), e.message};
+          if (on_retry) on_retry(r);
+          out.retries.push_back(r);
+          std::this_thread::sleep_for(r.pause);
+        }
+      }
+      ++out.statements_run;
+    }
+    const bool last = index + 1 == count;
+    conn.Exec(fmt::format("UPDATE schemac.history SET stages_done = {}{} WHERE id = {}", index + 1,
+                          last ? ", outcome = 'applied', finished_at = clock_timestamp()" : "", out.history_id));
+  } catch (...) {
+    try {
+      finish();
+    } catch (...) {
+    }
+    throw;
+  }
+  finish();
+}
+
 }  // namespace
 
 bool IsLongRunning(const std::string& sql) {
@@ -142,9 +233,8 @@ Outcome Apply(pg::Connection& conn, const std::vector<Stage>& stages, const Opti
   for (size_t i = 0; i < stages.size(); ++i) {
     const Stage& stage = stages[i];
     if (!stage.transactional) {
-      // Statements that refuse to run inside a transaction (CREATE INDEX CONCURRENTLY, ...) run one
-      // by one under the session-level form of the same lock. Online techniques are issue 5.
-      throw std::logic_error("non-transactional stages are not supported yet");
+      RunOutsideTransaction(conn, stage, i, stages.size(), all, options, rng, out, on_retry);
+      continue;
     }
     conn.Exec("BEGIN");
     try {

@@ -123,7 +123,7 @@ Result MakePlan(const Options& options) {
   r.query_seconds = std::move(lr.introspection.query_seconds);
 
   r.live_fingerprint = model::Fingerprint(lr.introspection.catalog);
-  r.plan = diff::Diff(lr.introspection.catalog, r.normalized);
+  r.plan = diff::Diff(lr.introspection.catalog, r.normalized, {.online = options.online});
   clock.Mark("diff");
   return r;
 }

@@ -21,6 +21,8 @@ struct Options {
   std::vector<std::string> schemas;   // managed schemas; empty: every non-system schema
   // The normalization cache's directory (runtime/plan/normalize_cache.h); empty: no cache.
   std::string cache_dir;
+  // Online techniques on tables that already exist (diff::DiffOptions::online).
+  bool online = true;
 };
 
 struct Result {

@@ -75,6 +75,8 @@ class PlanBuilder {
   void After(std::optional<size_t> later, std::optional<size_t> earlier);
   // `step` is withheld whenever `partner` is.
   void GateWith(size_t step, size_t partner) { steps_[step].gate_with.push_back(partner); }
+  // The step runs in the validate stage (Step::validate).
+  void MarkValidate(size_t step) { steps_[step].step.validate = true; }
   void Report(model::ObjectId object, std::string message, base::Loc loc);
 
   const std::vector<PendingStep>& steps() const { return steps_; }

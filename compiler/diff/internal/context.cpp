@@ -18,6 +18,7 @@ size_t Context::Emit(StepSpec spec) {
   pending.step.hazards = std::move(spec.hazards);
   pending.step.loc = spec.loc;
   pending.step.transactional = spec.transactional;
+  pending.step.validate = spec.validate;
   pending.key = std::move(spec.key);
   pending.role = spec.role;
   pending.phase = spec.phase;
@@ -25,6 +26,35 @@ size_t Context::Emit(StepSpec spec) {
   pending.temporary = spec.temporary;
   pending.creates_object = spec.creates_object;
   return builder.Add(std::move(pending));
+}
+
+bool Online(const Context& ctx, const QualifiedName& table) {
+  if (!ctx.options.online) return false;
+  const model::Table* live = ctx.live_index->FindTable(table);
+  return live != nullptr && !live->partition_strategy;
+}
+
+std::string Concurrently(const std::string& create_index) {
+  const size_t at = create_index.find("INDEX ");
+  if (at == std::string::npos) return create_index;
+  return create_index.substr(0, at) + "INDEX CONCURRENTLY " + create_index.substr(at + 6);
+}
+
+std::string NotValid(const std::string& sql) {
+  size_t end = sql.find_last_not_of(" \n");
+  if (end == std::string::npos || sql[end] != ';') return sql + " NOT VALID";
+  return sql.substr(0, end) + " NOT VALID;";
+}
+
+std::string TempName(const std::string& base, const std::string& suffix) {
+  std::string b = base;
+  if (b.size() + suffix.size() > 63) {
+    b.resize(63 - suffix.size());
+    // Never cut a UTF-8 sequence in half.
+    while (!b.empty() && (static_cast<unsigned char>(b.back()) & 0xC0) == 0x80) b.pop_back();
+    if (!b.empty() && (static_cast<unsigned char>(b.back()) & 0x80) != 0) b.pop_back();
+  }
+  return b + suffix;
 }
 
 std::string Context::ForcedReason(const Key& key) const {

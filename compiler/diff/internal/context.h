@@ -40,6 +40,7 @@ struct StepSpec {
   bool temporary = false;
   bool creates_object = false;
   bool transactional = true;
+  bool validate = false;
 };
 
 // Objects that must be dropped and created again although their own definition may not change,
@@ -63,6 +64,7 @@ class Context {
     return *live_copy_;
   }
   const model::Catalog& target;
+  DiffOptions options;
   std::unique_ptr<CatalogIndex> live_index;
   std::unique_ptr<CatalogIndex> target_index;
   PlanBuilder builder;
@@ -168,6 +170,16 @@ QualifiedName IndexName(const model::Index& index);
 // The column or constraint of `table` named `name`, or null (a scan: tables are small).
 const model::Column* ColumnNamed(const model::Table& table, const std::string& name);
 const model::Constraint* ConstraintNamed(const model::Table& table, const std::string& name);
+// Whether the online techniques apply to `table`: options.online, the table exists in the live
+// database and is not partitioned (PostgreSQL builds no index CONCURRENTLY and adds no NOT VALID
+// constraint on a partitioned table).
+bool Online(const Context& ctx, const QualifiedName& table);
+// `sql` (a CREATE [UNIQUE] INDEX statement) with CONCURRENTLY after INDEX.
+std::string Concurrently(const std::string& create_index);
+// `sql` (a statement ending in ';') with " NOT VALID" before the ';'.
+std::string NotValid(const std::string& sql);
+// A name of at most 63 bytes: `base` cut short where needed, then `suffix`.
+std::string TempName(const std::string& base, const std::string& suffix);
 // "ALTER TABLE "s"."t"" (for partitioned and plain tables alike).
 std::string AlterTable(const QualifiedName& table);
 // A comment step when the comment differs. `live_comment` is null when the object is new or
