@@ -46,6 +46,50 @@ std::string StepSource(const plan::Result& r, size_t i) {
   return Where(r.compilation->sources, r.plan.steps[i].loc);
 }
 
+// The table a step works on, for its size estimate: the step's object for tables and columns,
+// the table of a constraint, trigger or policy ("table.name"), or of an index.
+std::optional<model::QualifiedName> AffectedTable(const plan::Result& r, const diff::Step& s) {
+  using model::ObjectKind;
+  switch (s.object.kind) {
+    case ObjectKind::Table: return s.object.name;
+    case ObjectKind::Constraint:
+    case ObjectKind::Trigger:
+    case ObjectKind::Policy: {
+      const size_t dot = s.object.name.name.find('.');
+      if (dot == std::string::npos) return std::nullopt;
+      return model::QualifiedName{s.object.name.schema, s.object.name.name.substr(0, dot)};
+    }
+    case ObjectKind::Index:
+      for (const model::Index& i : r.normalized.indexes) {
+        if (i.table.schema == s.object.name.schema && i.name.name == s.object.name.name) return i.table;
+      }
+      return std::nullopt;
+    default: return std::nullopt;
+  }
+}
+
+// "public.orders: ~1,000,000 rows, ~120 MB" for a step with hazards on an existing table.
+std::string SizeNote(const plan::Result& r, const diff::Step& s) {
+  if (s.hazards.empty()) return "";
+  const auto table = AffectedTable(r, s);
+  if (!table) return "";
+  auto it = r.table_stats.find(*table);
+  if (it == r.table_stats.end()) return "";
+  const catalog::TableStats& st = it->second;
+  auto grouped = [](int64_t n) {
+    std::string digits = std::to_string(n), out;
+    for (size_t i = 0; i < digits.size(); ++i) {
+      if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+      out += digits[i];
+    }
+    return out;
+  };
+  const double mb = static_cast<double>(st.estimated_bytes) / (1024.0 * 1024.0);
+  return fmt::format("{}: {} rows, ~{} MB", model::QuoteQualified(*table),
+                     st.estimated_rows < 0 ? std::string("not analyzed yet") : "~" + grouped(st.estimated_rows),
+                     mb < 10 ? fmt::format("{:.1f}", mb) : fmt::format("{:.0f}", mb));
+}
+
 std::string Hazards(const diff::Step& s) {
   std::string out;
   for (diff::Hazard h : s.hazards) out += (out.empty() ? "" : ", ") + std::string(diff::HazardId(h));
@@ -108,7 +152,10 @@ void PrintText(const plan::Result& r, bool allow_drop, std::ostream& out) {
   for (const diff::Step& s : p.steps) {
     if (s.requires_allow_drop && !allow_drop) out << "-- withheld (needs --allow-drop): ";
     const std::string hz = Hazards(s);
-    if (!hz.empty() && !(s.requires_allow_drop && !allow_drop)) out << "-- hazards: " << hz << "\n";
+    if (!hz.empty() && !(s.requires_allow_drop && !allow_drop)) {
+      const std::string size = SizeNote(r, s);
+      out << "-- hazards: " << hz << (size.empty() ? "" : " (" + size + ")") << "\n";
+    }
     out << s.sql << "\n";
   }
 }
@@ -128,6 +175,14 @@ nlohmann::json ToJson(const plan::Result& r) {
                           {"transactional", s.transactional},
                           {"hazards", hz},
                           {"source", StepSource(r, i)}});
+    if (const auto table = AffectedTable(r, s)) {
+      auto it = r.table_stats.find(*table);
+      if (it != r.table_stats.end() && !s.hazards.empty()) {
+        j["steps"].back()["table"] = {{"name", model::QuoteQualified(*table)},
+                                      {"estimated_rows", it->second.estimated_rows},
+                                      {"estimated_bytes", it->second.estimated_bytes}};
+      }
+    }
   }
   j["unsupported"] = nlohmann::json::array();
   for (const diff::Unsupported& u : r.plan.unsupported) j["unsupported"].push_back(u.message);

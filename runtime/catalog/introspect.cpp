@@ -203,6 +203,7 @@ Introspection Introspect(pg::Connection& conn, const IntrospectOptions& options)
   r.Finish();
   return Introspection{.catalog = std::move(r.catalog),
                        .unsupported = std::move(r.unsupported),
+                       .table_stats = std::move(r.table_stats),
                        .query_count = q.count() + (q2 ? q2->count() : 0),
                        .query_seconds = std::move(q.seconds())};
 }

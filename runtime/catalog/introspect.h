@@ -48,6 +48,7 @@
 // Every vector is sorted as model.h says, so the same database gives the same model.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -77,9 +78,16 @@ struct Unsupported {
   friend auto operator<=>(const Unsupported&, const Unsupported&) = default;
 };
 
+// Size estimates of a table, from pg_class (as of the last VACUUM or ANALYZE).
+struct TableStats {
+  int64_t estimated_rows = -1;  // -1: never analyzed
+  int64_t estimated_bytes = 0;  // the table's own pages, without indexes and TOAST
+};
+
 struct Introspection {
   model::Catalog catalog;
   std::vector<Unsupported> unsupported;  // sorted by kind, then name
+  std::map<model::QualifiedName, TableStats> table_stats;
   // Statements sent to the server: the catalog queries plus the two that open and close the
   // snapshot transaction. Constant: it does not grow with the number of objects.
   int query_count = 0;

@@ -122,6 +122,9 @@ void Reader::ReadTables(const Rows& rows) {
       }
     }
     t.comment = OptStr(row, "comment");
+    if (auto rows_estimate = OptStr(row, "estimated_rows")) {
+      table_stats[t.name] = TableStats{std::stoll(*rows_estimate), std::stoll(OptStr(row, "estimated_bytes").value_or("0"))};
+    }
     table_index[t.name] = catalog.tables.size();
     catalog.tables.push_back(std::move(t));
   }

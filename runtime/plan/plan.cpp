@@ -119,6 +119,7 @@ Result MakePlan(const Options& options) {
     if (!r.missing_roles.empty()) return r;
   }
   r.unsupported = std::move(lr.introspection.unsupported);
+  r.table_stats = std::move(lr.introspection.table_stats);
   r.introspection_queries = lr.introspection.query_count;
   r.query_seconds = std::move(lr.introspection.query_seconds);
 

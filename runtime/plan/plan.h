@@ -2,6 +2,7 @@
 // database, diff. Nothing is changed anywhere except scratch databases on the dev server.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +30,7 @@ struct Result {
   std::unique_ptr<driver::Compilation> compilation;  // diagnostics; the plan is empty when it failed
   std::vector<std::string> missing_roles;            // roles the target names that the server lacks
   std::vector<catalog::Unsupported> unsupported;     // live objects schemac does not manage (left alone)
+  std::map<model::QualifiedName, catalog::TableStats> table_stats;  // of the live tables
   diff::Plan plan;
   model::Catalog normalized;  // the target in canonical form (for verifying after an apply)
   int introspection_queries = 0;

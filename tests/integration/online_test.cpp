@@ -86,6 +86,7 @@ TEST_CASE("changes to an existing table are made online, and converge", "[online
   REQUIRE(Schemac(w.Args({"apply", w.Write("v1.schema", kBefore), "--yes"})).exit == 0);
   schemac::pg::Connection c(w.db.conninfo());
   Fill(c);
+  c.Exec("ANALYZE");
   const std::string rows = Rows(c);
   const std::string v2 = w.Write("v2.schema", kAfter);
 
@@ -114,6 +115,8 @@ TEST_CASE("changes to an existing table are made online, and converge", "[online
   CHECK(sql.find("ADD CONSTRAINT orders_code_key UNIQUE USING INDEX orders_code_key;") != std::string::npos);
   // Validation comes after everything that expands.
   CHECK(sql.find("VALIDATE CONSTRAINT") > sql.find("CREATE INDEX CONCURRENTLY orders_customer"));
+  // Hazards name the table and its size estimate.
+  CHECK(sql.find("-- hazards: index-build (public.orders: ~2,000 rows, ~0.") != std::string::npos);
   // The new table is empty: plain DDL.
   CHECK(sql.find("CREATE INDEX fresh_v ON public.fresh (v);") != std::string::npos);
   CHECK(sql.find("CONSTRAINT fresh_v_check CHECK (v > 0)\n") != std::string::npos);  // inline in CREATE TABLE

@@ -196,6 +196,18 @@ TEST_CASE("the hazard registry has unique ids and one definition of destructive"
   CHECK_FALSE(IsDestructive({}));
 }
 
+TEST_CASE("docs/safety.md documents every hazard", "[diff][hazard]") {
+  std::ifstream in(std::string(SCHEMAC_SOURCE_DIR) + "/docs/safety.md");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string doc = ss.str();
+  REQUIRE(!doc.empty());
+  for (Hazard h : AllHazards()) {
+    INFO(HazardId(h));
+    CHECK(doc.find("| `" + std::string(HazardId(h)) + "` |") != std::string::npos);
+  }
+}
+
 model::TypeName T(std::string name, std::string modifiers = "", int dims = 0) {
   return {"pg_catalog", std::move(name), std::move(modifiers), dims};
 }

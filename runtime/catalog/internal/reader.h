@@ -102,6 +102,7 @@ model::Expr CanonicalExpr(std::string text);
 struct Reader {
   model::Catalog catalog;
   std::vector<Unsupported> unsupported;
+  std::map<model::QualifiedName, TableStats> table_stats;
 
   // Index of each table in catalog.tables, for columns and constraints.
   std::map<model::QualifiedName, size_t> table_index;

@@ -34,7 +34,11 @@ SELECT n.nspname AS schema,
        pn.nspname AS parent_schema,
        pc.relname AS parent_name,
        CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
-       ds.description AS comment
+       ds.description AS comment,
+       -- Estimates kept by VACUUM and ANALYZE (free to read; -1 rows: never analyzed), for the
+       -- hazards of a plan.
+       c.reltuples::bigint AS estimated_rows,
+       c.relpages::bigint * current_setting('block_size')::bigint AS estimated_bytes
 FROM pg_class c
 JOIN scope n ON n.oid = c.relnamespace
 LEFT JOIN pg_partitioned_table pt ON pt.partrelid = c.oid
