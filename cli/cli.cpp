@@ -72,6 +72,12 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   add_db_options(plan, plan_args.db);
   plan->add_option("--format", plan_args.format, "Output: text (summary and SQL), sql or json")
       ->check(CLI::IsMember({"text", "sql", "json"}));
+  plan->add_option("--out-dir", plan_args.out_dir,
+                   "Write the plan as the next numbered migration file (NNNN_NAME.sql) in this directory, for "
+                   "'schemac migrate'");
+  plan->add_option("--name", plan_args.migration_name, "The label of the migration file (with --out-dir)");
+  plan->add_flag("--allow-drop", plan_args.allow_drop,
+                 "With --out-dir: put the destructive changes into the file too");
   plan->add_option("--out", plan_args.out_file,
                    "Also save the plan to this .json file, with the fingerprint of the live schema; run it with "
                    "'schemac apply FILE.json', which refuses if the database has changed since");
@@ -92,6 +98,24 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
       ->check(CLI::NonNegativeNumber);
   apply->add_option("--statement-timeout", apply_args.statement_timeout_seconds,
                     "Seconds a statement may run (default 600; index builds and validations: at least 7200; 0: no limit)")
+      ->check(CLI::NonNegativeNumber);
+
+  MigrateArgs migrate_args;
+  auto* migrate = app.add_subcommand(
+      "migrate", "Apply the migration files of DIR that the database has not reached yet, in order, each checked "
+                 "before and verified after: exit 0 done, 1 error, 3 a file needs --allow-drop");
+  migrate->add_option("DIR", migrate_args.dir, "The directory of migration files (schemac plan --out-dir)")
+      ->required();
+  migrate->add_option("--db", migrate_args.db,
+                      "The database (URL or key=value conninfo; default: $DATABASE_URL, else libpq's PG* variables)");
+  migrate->add_flag("--allow-drop", migrate_args.allow_drop, "Run files that destroy data (marked destructive)");
+  migrate->add_option("--lock-wait", migrate_args.lock_wait_seconds,
+                      "Seconds to wait for another schemac apply or migrate to finish (default 10)");
+  migrate->add_option("--lock-timeout", migrate_args.lock_timeout_seconds,
+                      "Seconds a statement may wait for its table lock before it is retried (default 2)")
+      ->check(CLI::PositiveNumber);
+  migrate->add_option("--lock-retries", migrate_args.lock_retries,
+                      "How often a statement that could not get its lock is tried again (default 5)")
       ->check(CLI::NonNegativeNumber);
 
   // A word that is not a command gets a clear message (CLI11 would only say a subcommand is required).
@@ -132,6 +156,7 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     return c->catalog.has_value() ? kExitOk : kExitError;
   }
   if (plan->parsed()) return RunPlan(plan_args, out, err, color);
+  if (migrate->parsed()) return RunMigrate(migrate_args, out, err);
   if (apply->parsed()) return RunApply(apply_args, std::cin, out, err, color, isatty(STDIN_FILENO) != 0);
   if (sql->parsed()) {
     auto c = CompileAndReport(sql_paths, err, color);

@@ -30,6 +30,18 @@ struct PlanArgs {
   DbArgs db;
   std::string format = "text";  // text | sql | json
   std::string out_file;          // --out: also save the plan there (cli/saved_plan.h)
+  std::string out_dir;           // --out-dir: write the plan as the next migration file there
+  std::string migration_name = "migration";  // --name: the file's label
+  bool allow_drop = false;       // --allow-drop: with --out-dir, destructive steps go into the file
+};
+
+struct MigrateArgs {
+  std::string dir;
+  std::optional<std::string> db;
+  bool allow_drop = false;
+  int lock_wait_seconds = 10;
+  double lock_timeout_seconds = 2;
+  int lock_retries = 5;
 };
 
 struct ApplyArgs {
@@ -43,6 +55,7 @@ struct ApplyArgs {
 };
 
 int RunPlan(const PlanArgs& args, std::ostream& out, std::ostream& err, bool color);
+int RunMigrate(const MigrateArgs& args, std::ostream& out, std::ostream& err);
 int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::ostream& err, bool color,
              bool interactive);
 

@@ -8,6 +8,7 @@
 #include <ostream>
 
 #include "cli/commands.h"
+#include "cli/migrations.h"
 #include "cli/saved_plan.h"
 #include "compiler/model/dump.h"
 #include "runtime/apply/apply.h"
@@ -259,8 +260,9 @@ int RunPlan(const PlanArgs& args, std::ostream& out, std::ostream& err, bool col
         out << s.sql << "\n";
       }
     } else {
-      PrintText(r, false, out);
+      PrintText(r, args.allow_drop, out);
     }
+    if (!args.out_dir.empty()) return WriteMigrationFile(r, options, args, out, err);
     return r.plan.Empty() ? kExitOk : kExitChanges;
   } catch (const pg::DbError& e) {
     PrintDbError(e, err);

@@ -49,6 +49,11 @@ void TakeLock(pg::Connection& conn, std::chrono::milliseconds wait) {
   conn.Exec("SET LOCAL lock_timeout = DEFAULT");
 }
 
+// The migration file an apply runs (schemac migrate), as SQL: a literal or NULL.
+std::string Migration(const Options& options) {
+  return options.migration.empty() ? std::string("NULL") : Literal(options.migration);
+}
+
 std::string Millis(std::chrono::milliseconds ms) { return fmt::format("'{}ms'", ms.count()); }
 
 // The pause before attempt `attempt + 1`: base * 2^(attempt-1), at most 10 s, times a random factor
@@ -139,8 +144,8 @@ void RunOutsideTransaction(pg::Connection& conn, const Stage& stage, size_t inde
   try {
     if (out.history_id == 0) {
       const auto rows = conn.Query(fmt::format(
-          "INSERT INTO schemac.history (applied_by, target_fingerprint, statements) VALUES ({}, {}, {}) RETURNING id",
-          Literal(options.applied_by), Literal(options.target_fingerprint), all));
+          "INSERT INTO schemac.history (migration, applied_by, target_fingerprint, statements) VALUES ({}, {}, {}, {}) RETURNING id",
+          Migration(options), Literal(options.applied_by), Literal(options.target_fingerprint), all));
       out.history_id = std::stoll(rows[0][0].value_or("0"));
     }
     for (const Statement& st : stage.statements) {
@@ -212,7 +217,9 @@ void EnsureHistory(pg::Connection& conn) {
       "  statements text[] NOT NULL,"
       "  stages_done integer NOT NULL DEFAULT 0,"
       "  outcome text NOT NULL DEFAULT 'running' CHECK (outcome IN ('running', 'applied', 'failed')),"
-      "  error text)");
+      "  error text);"
+      // Added later; a table made by an earlier version gets it here.
+      "ALTER TABLE schemac.history ADD COLUMN IF NOT EXISTS migration text");
 }
 
 Outcome Apply(pg::Connection& conn, const std::vector<Stage>& stages, const Options& options,
@@ -241,9 +248,9 @@ Outcome Apply(pg::Connection& conn, const std::vector<Stage>& stages, const Opti
       TakeLock(conn, options.lock_wait);
       if (out.history_id == 0) {
         const auto rows = conn.Query(fmt::format(
-            "INSERT INTO schemac.history (applied_by, target_fingerprint, statements) VALUES ({}, {}, {}) "
+            "INSERT INTO schemac.history (migration, applied_by, target_fingerprint, statements) VALUES ({}, {}, {}, {}) "
             "RETURNING id",
-            Literal(options.applied_by), Literal(options.target_fingerprint), all));
+            Migration(options), Literal(options.applied_by), Literal(options.target_fingerprint), all));
         out.history_id = std::stoll(rows[0][0].value_or("0"));
       }
       for (const Statement& st : stage.statements) {
@@ -256,9 +263,9 @@ Outcome Apply(pg::Connection& conn, const std::vector<Stage>& stages, const Opti
           const std::string error = fmt::format("{} [{}] in: {}", e.message, e.sqlstate, st.sql);
           if (i == 0) {
             conn.Exec(fmt::format(
-                "INSERT INTO schemac.history (applied_by, target_fingerprint, statements, outcome, error, "
-                "finished_at) VALUES ({}, {}, {}, 'failed', {}, clock_timestamp())",
-                Literal(options.applied_by), Literal(options.target_fingerprint), all, Literal(error)));
+                "INSERT INTO schemac.history (migration, applied_by, target_fingerprint, statements, outcome, error, "
+                "finished_at) VALUES ({}, {}, {}, {}, 'failed', {}, clock_timestamp())",
+                Migration(options), Literal(options.applied_by), Literal(options.target_fingerprint), all, Literal(error)));
           } else {
             conn.Exec(fmt::format(
                 "UPDATE schemac.history SET outcome = 'failed', error = {}, finished_at = clock_timestamp() "
@@ -289,9 +296,9 @@ Outcome Apply(pg::Connection& conn, const std::vector<Stage>& stages, const Opti
   if (stages.empty()) {
     // Nothing to run is still an apply worth recording.
     conn.Exec(fmt::format(
-        "INSERT INTO schemac.history (applied_by, target_fingerprint, statements, outcome, finished_at) "
-        "VALUES ({}, {}, '{{}}', 'applied', clock_timestamp())",
-        Literal(options.applied_by), Literal(options.target_fingerprint)));
+        "INSERT INTO schemac.history (migration, applied_by, target_fingerprint, statements, outcome, finished_at) "
+        "VALUES ({}, {}, {}, '{{}}', 'applied', clock_timestamp())",
+        Migration(options), Literal(options.applied_by), Literal(options.target_fingerprint)));
   }
   return out;
 }

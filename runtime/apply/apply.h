@@ -61,6 +61,7 @@ struct Options {
   std::chrono::milliseconds long_statement_timeout{std::chrono::hours(2)};
   std::string target_fingerprint;              // recorded in the history
   std::string applied_by;                      // recorded in the history (e.g. the OS user)
+  std::string migration;                       // the migration file this apply runs (schemac migrate)
 };
 
 // A statement that could not get its lock in time and was tried again.
