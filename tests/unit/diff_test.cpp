@@ -566,7 +566,7 @@ TEST_CASE("tables: logging, row level security and comment changes", "[diff][tab
         std::vector<std::string>{"ALTER TABLE public.t DISABLE ROW LEVEL SECURITY;"});
 }
 
-TEST_CASE("partitions: create and drop; bound changes are reported, not planned",
+TEST_CASE("partitions: create and drop, bound changes are reported, not planned",
           "[diff][table][partition]") {
   const std::string parent = "table e partition by range (at) { at date not null }\n";
   Plan create = DiffText(parent, parent + "table e_2026 partition of e for values from ('2026-01-01') to ('2027-01-01')");
@@ -765,7 +765,7 @@ TEST_CASE("constraints: add, drop, change, validate, rename, comment", "[diff][c
                              "ALTER TABLE public.t VALIDATE CONSTRAINT t_a_positive;"});
 }
 
-TEST_CASE("foreign keys: after the tables they reference; cycles between new tables",
+TEST_CASE("foreign keys: after the tables they reference, cycles between new tables",
           "[diff][constraint][fk]") {
   Plan existing = DiffText("table a { id int primary key }",
                            "table a { id int primary key, b_id int references b (id) }\n"
@@ -852,7 +852,7 @@ TEST_CASE("indexes: create, drop, change, rename, comment", "[diff][index]") {
 
 // ---- views --------------------------------------------------------------------------------------
 
-TEST_CASE("views: create, change, drop, rename; dependents are recreated", "[diff][view]") {
+TEST_CASE("views: create, change, drop, rename, dependents are recreated", "[diff][view]") {
   const std::string t = "table t { a int, b int }\n";
   CHECK(Sql(DiffText(t, t + "view v as select a from t")) ==
         std::vector<std::string>{"CREATE VIEW public.v AS\nselect a from t;"});
@@ -1110,7 +1110,7 @@ TEST_CASE("creates follow what they use: type values, columns, indexes, views, g
   CHECK(IndexOf(plan, "CREATE TABLE public.u") < IndexOf(plan, "COMMENT ON TABLE public.u"));
 }
 
-TEST_CASE("drops come after their users; indexes on a dropped column go first",
+TEST_CASE("drops come after their users, indexes on a dropped column go first",
           "[diff][order]") {
   Plan plan = DiffText("table t {\n id int\n old text\n index t_old (old)\n}\nview v as select old from t",
                        "table t { id int }");

@@ -326,7 +326,7 @@ CREATE TABLE public.b_events_2027 PARTITION OF public.events (
 )sql");
 }
 
-TEST_CASE("views follow the views and tables they read; indexes follow their relation", "[sqlgen]") {
+TEST_CASE("views follow the views and tables they read, indexes follow their relation", "[sqlgen]") {
   model::Catalog catalog;
   catalog.tables = {MakeTable({"public", "t"}, {Col("id", Builtin("integer")),
                                                 Col("name", Builtin("text"))})};
