@@ -138,7 +138,12 @@ void CarryOver(const model::Catalog& from, model::Catalog& to) {
   }
   for (model::Extension& e : to.extensions) {
     for (const model::Extension& src : from.extensions) {
-      if (src.name == e.name) e.loc = src.loc;
+      if (src.name != e.name) continue;
+      e.loc = src.loc;
+      // Without `version` or `schema` the target means "whatever is installed": the version and
+      // schema the dev server happened to pick are not part of it (the diff leaves unset ones alone).
+      if (!src.version) e.version.reset();
+      if (!src.schema) e.schema.reset();
     }
   }
   auto grant_key = [](const model::Grant& g) {

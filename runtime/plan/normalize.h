@@ -18,7 +18,8 @@ namespace schemac::plan {
 // Throws pg::DbError when the target does not load (the error carries the failing statement).
 model::Catalog Normalize(const model::Catalog& target, devdb::DevServer& server);
 
-// Copies locations, renamed_from and deps from `from` onto the same objects in `to`.
+// Copies locations, renamed_from and deps from `from` onto the same objects in `to`, and leaves an
+// extension's version and schema unset where `from` does not state them.
 void CarryOver(const model::Catalog& from, model::Catalog& to);
 
 }  // namespace schemac::plan
