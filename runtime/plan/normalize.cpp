@@ -90,6 +90,11 @@ void CarryOver(const model::Catalog& from, model::Catalog& to) {
     d.loc = it->second->loc;
     d.renamed_from = it->second->renamed_from;
     d.deps = it->second->deps;
+    for (model::DomainCheck& c : d.checks) {
+      for (const model::DomainCheck& sc : it->second->checks) {
+        if (sc.name == c.name) c.name_explicit = sc.name_explicit;
+      }
+    }
   }
   const auto composites = Index(from.composite_types, &NameOfComposite);
   for (model::CompositeType& c : to.composite_types) {

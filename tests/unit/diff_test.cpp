@@ -415,6 +415,18 @@ TEST_CASE("domains: create, alter default, not null and checks, drop", "[diff][d
         std::vector<std::string>{"DROP DOMAIN public.cents;"});
 }
 
+TEST_CASE("domains: a derived check name follows a renamed domain", "[diff][domain][rename]") {
+  CHECK(Sql(DiffText("domain posint as integer check (value > 0)\ntable t { n posint }",
+                     "domain amount renamed from posint as integer check (value > 0)\ntable t { n amount }")) ==
+        std::vector<std::string>{"ALTER DOMAIN public.posint RENAME TO amount;",
+                                 "ALTER DOMAIN public.amount RENAME CONSTRAINT posint_check TO amount_check;"});
+  // An explicit name is the user's: a different one is a different check.
+  CHECK(Sql(DiffText("domain d as integer constraint a check (value > 0)",
+                     "domain d as integer constraint b check (value > 0)")) ==
+        std::vector<std::string>{"ALTER DOMAIN public.d DROP CONSTRAINT a;",
+                                 "ALTER DOMAIN public.d ADD CONSTRAINT b CHECK (value > 0);"});
+}
+
 TEST_CASE("domains: a base type change recreates the domain around its columns",
           "[diff][domain]") {
   Plan widen = DiffText("domain code as varchar(5)\ntable t { c code }",
