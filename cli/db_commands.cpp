@@ -231,6 +231,18 @@ int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::os
         err << "schemac: error: after apply the database still differs: " << s.summary << "\n";
       }
     }
+    // Changes schemac cannot make (listed as "! unsupported" in the plan) are still missing: the
+    // database does not match, and apply must not say it does.
+    for (const diff::Unsupported& u : left.unsupported) {
+      ++unexpected;
+      err << "schemac: error: not applied: unsupported: " << u.message << "\n";
+    }
+    if (!left.unsupported.empty()) {
+      err << fmt::format("schemac: error: the database still differs from the schema in {} way{} that schemac "
+                         "cannot change; make {} by hand or change the schema\n",
+                         left.unsupported.size(), left.unsupported.size() == 1 ? "" : "s",
+                         left.unsupported.size() == 1 ? "it" : "them");
+    }
     if (unexpected > 0) return kExitError;
     if (withheld > 0) {
       out << fmt::format("Verified: the database matches the schema except {} withheld destructive change{} "
