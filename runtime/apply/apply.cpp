@@ -27,20 +27,60 @@ std::string DescribeLockHolder(pg::Connection& conn) {
                      r[4].value_or("?"));
 }
 
-void TakeLock(pg::Connection& conn, std::chrono::milliseconds wait) {
-  // lock_timeout bounds the wait for the advisory lock too; SET LOCAL ends with the transaction.
-  conn.Exec(fmt::format("SET LOCAL lock_timeout = '{}ms'", wait.count()));
-  try {
-    conn.Exec(fmt::format("SELECT pg_catalog.pg_advisory_xact_lock({})", kApplyLockKey));
-  } catch (const pg::DbError& e) {
-    if (e.sqlstate != "55P03") throw;
-    conn.Exec("ROLLBACK");
-    throw LockTimeout(fmt::format(
-        "another schemac apply is running: waited {} ms for its lock, held by {}; try again when it has "
-        "finished",
-        wait.count(), DescribeLockHolder(conn)));
+// The apply lock, held by the session for the whole apply (session-level advisory locks and the
+// transaction-level ones of older schemac versions exclude each other). The wait is bounded by
+// lock_timeout, which also applies to advisory locks.
+class SessionLock {
+ public:
+  SessionLock(pg::Connection& conn, std::chrono::milliseconds wait, Outcome& out) : conn_(conn) {
+    const auto rows = conn.Query(fmt::format("SELECT pg_catalog.pg_try_advisory_lock({})", kApplyLockKey));
+    if (rows[0][0].value_or("f") == "t") {
+      held_ = true;
+      return;
+    }
+    out.waited_for = DescribeLockHolder(conn);
+    const auto start = std::chrono::steady_clock::now();
+    conn.Exec(fmt::format("SET lock_timeout = '{}ms'", wait.count()));
+    try {
+      conn.Exec(fmt::format("SELECT pg_catalog.pg_advisory_lock({})", kApplyLockKey));
+    } catch (const pg::DbError& e) {
+      conn.Exec("RESET lock_timeout");
+      if (e.sqlstate != "55P03") throw;
+      throw LockTimeout(fmt::format(
+          "another schemac apply is running: waited {} ms for its lock, held by {}; try again when it has "
+          "finished",
+          wait.count(), DescribeLockHolder(conn)));
+    }
+    conn.Exec("RESET lock_timeout");
+    held_ = true;
+    out.waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   }
-  conn.Exec("SET LOCAL lock_timeout = DEFAULT");
+  ~SessionLock() {
+    if (!held_) return;
+    try {
+      conn_.Exec(fmt::format("SELECT pg_catalog.pg_advisory_unlock({})", kApplyLockKey));
+    } catch (...) {
+      // The session ends with the connection, and the lock with it.
+    }
+  }
+  SessionLock(const SessionLock&) = delete;
+  SessionLock& operator=(const SessionLock&) = delete;
+
+ private:
+  pg::Connection& conn_;
+  bool held_ = false;
+};
+
+std::string StatementArray(const std::vector<Stage>& stages) {
+  std::string all = "ARRAY[";
+  bool first = true;
+  for (const Stage& s : stages) {
+    for (const Statement& st : s.statements) {
+      all += (first ? "" : ",") + Literal(st.sql);
+      first = false;
+    }
+  }
+  return all + "]::text[]";
 }
 
 }  // namespace
@@ -66,16 +106,38 @@ void EnsureHistory(pg::Connection& conn) {
 
 Outcome Apply(pg::Connection& conn, const std::vector<Stage>& stages, const Options& options) {
   Outcome out;
+  // The lock comes first: creating the history table is not safe against a concurrent apply
+  // (CREATE ... IF NOT EXISTS races), and the check must see the database no other apply changes.
+  SessionLock lock(conn, options.lock_wait, out);
   EnsureHistory(conn);
-  std::string all = "ARRAY[";
-  bool first = true;
-  for (const Stage& s : stages) {
-    for (const Statement& st : s.statements) {
-      all += (first ? "" : ",") + Literal(st.sql);
-      first = false;
+  const std::string all = StatementArray(stages);
+  auto record = [&](const std::string& statements, const char* outcome, const std::string& error) {
+    const auto rows = conn.Query(fmt::format(
+        "INSERT INTO schemac.history (applied_by, target_fingerprint, statements, outcome, error, finished_at) "
+        "VALUES ({}, {}, {}, '{}', {}, clock_timestamp()) RETURNING id",
+        Literal(options.applied_by), Literal(options.target_fingerprint), statements, outcome,
+        error.empty() ? "NULL" : Literal(error)));
+    out.history_id = std::stoll(rows[0][0].value_or("0"));
+  };
+  if (!stages.empty() && options.check) {
+    Recheck recheck = Recheck::Proceed;
+    try {
+      recheck = options.check(conn);
+    } catch (const PlanOutdated& e) {
+      std::string message = e.what();
+      if (!out.waited_for.empty()) {
+        message += fmt::format(" (this apply waited {} ms for another one, which held the apply lock: {})",
+                               out.waited.count(), out.waited_for);
+      }
+      record(all, "failed", message);
+      throw PlanOutdated(message);
+    }
+    if (recheck == Recheck::NothingToDo) {
+      out.nothing_to_do = true;
+      record("'{}'", "applied", "");
+      return out;
     }
   }
-  all += "]::text[]";
 
   for (size_t i = 0; i < stages.size(); ++i) {
     const Stage& stage = stages[i];
@@ -86,7 +148,6 @@ Outcome Apply(pg::Connection& conn, const std::vector<Stage>& stages, const Opti
     }
     conn.Exec("BEGIN");
     try {
-      TakeLock(conn, options.lock_wait);
       if (out.history_id == 0) {
         const auto rows = conn.Query(fmt::format(
             "INSERT INTO schemac.history (applied_by, target_fingerprint, statements) VALUES ({}, {}, {}) "
@@ -103,10 +164,7 @@ Outcome Apply(pg::Connection& conn, const std::vector<Stage>& stages, const Opti
           // rolled back with the first stage; then a new one says what was attempted).
           const std::string error = fmt::format("{} [{}] in: {}", e.message, e.sqlstate, st.sql);
           if (i == 0) {
-            conn.Exec(fmt::format(
-                "INSERT INTO schemac.history (applied_by, target_fingerprint, statements, outcome, error, "
-                "finished_at) VALUES ({}, {}, {}, 'failed', {}, clock_timestamp())",
-                Literal(options.applied_by), Literal(options.target_fingerprint), all, Literal(error)));
+            record(all, "failed", error);
           } else {
             conn.Exec(fmt::format(
                 "UPDATE schemac.history SET outcome = 'failed', error = {}, finished_at = clock_timestamp() "
@@ -124,8 +182,6 @@ Outcome Apply(pg::Connection& conn, const std::vector<Stage>& stages, const Opti
       conn.Exec("COMMIT");
     } catch (const StatementError&) {
       throw;
-    } catch (const LockTimeout&) {
-      throw;
     } catch (...) {
       try {
         conn.Exec("ROLLBACK");
@@ -134,13 +190,8 @@ Outcome Apply(pg::Connection& conn, const std::vector<Stage>& stages, const Opti
       throw;
     }
   }
-  if (stages.empty()) {
-    // Nothing to run is still an apply worth recording.
-    conn.Exec(fmt::format(
-        "INSERT INTO schemac.history (applied_by, target_fingerprint, statements, outcome, finished_at) "
-        "VALUES ({}, {}, '{{}}', 'applied', clock_timestamp())",
-        Literal(options.applied_by), Literal(options.target_fingerprint)));
-  }
+  // Nothing to run is still an apply worth recording.
+  if (stages.empty()) record("'{}'", "applied", "");
   return out;
 }
 

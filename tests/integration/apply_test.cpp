@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <vector>
 
 #include "runtime/apply/apply.h"
 #include "runtime/pg/connection.h"
@@ -94,5 +95,43 @@ TEST_CASE("a concurrent apply waits a bounded time and names the lock holder", "
   CHECK(One(c, "SELECT count(*) FROM pg_class WHERE relname = 't'") == "0");
   holder.Exec("COMMIT");
   Apply(c, {Stage{"expand", true, {S("CREATE TABLE t (id int)")}}}, o);
+  CHECK(One(c, "SELECT count(*) FROM pg_class WHERE relname = 't'") == "1");
+}
+
+TEST_CASE("the plan check runs with the lock held and can stop the apply before anything runs", "[apply]") {
+  schemac::test::ScratchDatabase db;
+  schemac::pg::Connection c(db.conninfo());
+  schemac::pg::Connection observer(db.conninfo());
+  const std::vector<Stage> stages = {Stage{"expand", true, {S("CREATE TABLE t (id int)")}}};
+  Options o;
+  o.lock_wait = std::chrono::milliseconds(300);
+  bool checked = false;
+  o.check = [&](schemac::pg::Connection&) {
+    checked = true;
+    // Another session cannot take the apply lock now.
+    CHECK(One(observer, "SELECT pg_try_advisory_lock(" + std::to_string(schemac::apply::kApplyLockKey) + ")") == "f");
+    return schemac::apply::Recheck::NothingToDo;
+  };
+  const auto nothing = Apply(c, stages, o);
+  CHECK(checked);
+  CHECK(nothing.nothing_to_do);
+  CHECK(nothing.statements_run == 0);
+  CHECK(One(c, "SELECT count(*) FROM pg_class WHERE relname = 't'") == "0");
+  CHECK(One(c, "SELECT outcome || ' ' || cardinality(statements) FROM schemac.history WHERE id = " +
+               std::to_string(nothing.history_id)) == "applied 0");
+  // The lock is released when the apply returns.
+  CHECK(One(observer, "SELECT pg_try_advisory_lock(" + std::to_string(schemac::apply::kApplyLockKey) + ")") == "t");
+  observer.Exec("SELECT pg_advisory_unlock(" + std::to_string(schemac::apply::kApplyLockKey) + ")");
+
+  o.check = [](schemac::pg::Connection&) -> schemac::apply::Recheck {
+    throw schemac::apply::PlanOutdated("the database changed");
+  };
+  CHECK_THROWS_AS(Apply(c, stages, o), schemac::apply::PlanOutdated);
+  CHECK(One(c, "SELECT count(*) FROM pg_class WHERE relname = 't'") == "0");
+  CHECK(One(c, "SELECT outcome || ' ' || error FROM schemac.history ORDER BY id DESC LIMIT 1") ==
+        "failed the database changed");
+
+  o.check = [](schemac::pg::Connection&) { return schemac::apply::Recheck::Proceed; };
+  CHECK(Apply(c, stages, o).statements_run == 1);
   CHECK(One(c, "SELECT count(*) FROM pg_class WHERE relname = 't'") == "1");
 }
