@@ -643,6 +643,27 @@ TEST_CASE("columns: a table and its column renamed together, without an ordering
                          "ALTER TABLE public.purchases RENAME CONSTRAINT orders_pkey TO purchases_pkey;"});
 }
 
+TEST_CASE("columns: a rename follows into the expressions of the table's objects", "[diff][column][rename]") {
+  auto schema = [](const std::string& c, const std::string& renamed) {
+    return "function f() returns trigger language plpgsql as $$ begin return new; end $$\n"
+           "table t {\n  id int primary key\n  " + c + " int not null" + renamed + "\n  note text\n"
+           "  g int generated always as (" + c + " * 2) stored\n"
+           "  check t_positive (" + c + " > 0 and note <> 'qty')\n"
+           "  index t_expr ((" + c + " + 1)) where " + c + " > 1\n  row level security\n}\n"
+           "policy p on t using (" + c + " > 1) with check (" + c + " < 100)\n"
+           "trigger tr before update on t for each row when (new." + c + " > old." + c + ") execute function f()\n";
+  };
+  Plan plan = DiffText(schema("qty", ""), schema("amount", " renamed from qty"));
+  CHECK(Sql(plan) == std::vector<std::string>{"ALTER TABLE public.t RENAME COLUMN qty TO amount;"});
+  // A literal that spells the old name is not a reference: changing it is a change.
+  Plan literal = DiffText(schema("qty", ""), [&] {
+    std::string s = schema("amount", " renamed from qty");
+    s.replace(s.find("'qty'"), 5, "'amount'");
+    return s;
+  }());
+  CHECK(HasStep(literal, "ALTER TABLE public.t DROP CONSTRAINT t_positive;"));
+}
+
 TEST_CASE("columns: type changes, safe and lossy", "[diff][column]") {
   auto with_email = [](const std::string& type) {
     return "table users {\n id bigint primary key\n email " + type + " not null\n name text\n}";
