@@ -254,6 +254,12 @@ void ColumnDiffer::Alter() {
          prefix_ + " DROP EXPRESSION;", {Hazard::AccessExclusiveLock});
   }
   if (retyped) Retype();
+  // An identity column has no default of its own: one that stops being an identity loses it
+  // before it gets a default (SET DEFAULT fails on an identity column); one that becomes an
+  // identity loses its default first (ADD GENERATED fails on a column with a default).
+  const bool identity_dropped =
+      live_->identity != model::IdentityKind::None && target_.identity == model::IdentityKind::None;
+  if (identity_dropped) Identity();
   Default(reset);
   if (live_->not_null != target_.not_null) {
     if (target_.not_null) {
@@ -265,7 +271,7 @@ void ColumnDiffer::Alter() {
            {Hazard::AccessExclusiveLock});
     }
   }
-  Identity();
+  if (!identity_dropped) Identity();
   Comment(false);
 }
 

@@ -510,12 +510,13 @@ TEST_CASE("column: type, nullability, default, identity, generated, collation, c
         Rows("t", "(1,10,one,1,1,x,30)|(2,20,two,1,2,y,60)"),
         {"SELECT seqstart || ' ' || seqincrement FROM pg_sequence WHERE seqrelid = pg_get_serial_sequence('t', 'i')::regclass",
          "100 10"}}},
-      {"identity dropped, narrowing type change: withheld",
-       schema("  n integer\n  s text\n  d integer\n  i integer not null\n  c text\n  g integer\n"), 3,
+      {"identity replaced by a default, narrowing type change: withheld",
+       schema("  n integer\n  s text\n  d integer\n  i integer not null default 0\n  c text\n  g integer\n"), 3,
        {ColumnType("t", "n", "bigint"), {"SELECT attidentity FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'i'", ""},
+        {"SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = 't'::regclass", "0"},
         Rows("t", "(1,10,one,1,1,x,30)|(2,20,two,1,2,y,60)")},
        false, "", {"(lossy"}},
-      {"narrowing with --allow-drop", schema("  n integer\n  s text\n  d integer\n  i integer not null\n  c text\n  g integer\n"), 0,
+      {"narrowing with --allow-drop, default dropped", schema("  n integer\n  s text\n  d integer\n  i integer not null\n  c text\n  g integer\n"), 0,
        {ColumnType("t", "n", "integer"), Rows("t", "(1,10,one,1,1,x,30)|(2,20,two,1,2,y,60)")}, true},
       {"rename with rows", schema("  n integer\n  label text renamed from s\n  d integer\n  i integer not null\n  c text\n  g integer\n"),
        0, {Rows("t", "(1,10,one,1,1,x,30)|(2,20,two,1,2,y,60)"), ColumnType("t", "label", "text")}},
@@ -569,6 +570,34 @@ TEST_CASE("renamed table and column: everything that names them follows, rows st
        // A rename rebuilds nothing of the table: its expressions follow the new names.
        {"DROP TABLE", "DROP COLUMN", "CREATE TABLE", "ADD COLUMN", "DROP CONSTRAINT", "DROP INDEX", "DROP TRIGGER",
         "ALTER POLICY", "DROP POLICY"}},
+  });
+}
+
+TEST_CASE("dependents: what is built on a retyped column or a recreated function follows it", "[kinds][deps]") {
+  Kinds k("deps");
+  auto schema = [](const std::string& id_type, const std::string& owner_type, const std::string& result) {
+    return "table p {\n  id " + id_type + " primary key\n  owner " + owner_type + " not null check (length(owner) > 0)\n"
+           "  index (owner)\n  row level security\n}\n"
+           "table c {\n  id integer primary key\n  pid " + id_type + " references p (id)\n}\n"
+           "policy own on p using (owner = current_user)\n"
+           "trigger p_touch before update of owner on p for each row execute function touch()\n"
+           "function touch() returns trigger language plpgsql as $$ begin return new; end $$\n"
+           "function label(x integer) returns " + result + " language sql immutable as $$ select 'n' || x $$\n"
+           "view labels as select id, label(id) as l from c\n"
+           "view owners as select id, upper(owner) as o from p\n";
+  };
+  const std::string rows = "INSERT INTO p VALUES (1, 'a'), (2, 'b'); INSERT INTO c VALUES (10, 1), (11, 2)";
+  k.Run({
+      {"create", schema("integer", "varchar(50)", "text"), 0, {}},
+      {"key columns widened on both sides of a foreign key, a column a policy, check, index, trigger and view use",
+       schema("bigint", "text", "text"), 0,
+       {ColumnType("p", "id", "bigint"), ColumnType("c", "pid", "bigint"), ColumnType("p", "owner", "text"),
+        Rows("p", "(1,a)|(2,b)"), Rows("c", "(10,1)|(11,2)"), Rows("owners", "(1,A)|(2,B)"),
+        ConstraintDef("c", "c_pid_fkey", "FOREIGN KEY (pid) REFERENCES p(id)"),
+        {"SELECT count(*) FROM pg_policy WHERE polname = 'own'", "1"}},
+       false, rows},
+      {"a function's result type changes under a view that calls it", schema("bigint", "text", "varchar"), 0,
+       {Rows("labels", "(10,n10)|(11,n11)"), ColumnType("labels", "l", "character varying")}},
   });
 }
 
