@@ -786,6 +786,28 @@ TEST_CASE("a changed partition bound is reported as unsupported, never silently 
   CHECK(Contains(apply.err, "unsupported: partition public.ev_a: parent or bound changed"));
   CHECK(k.One("SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE relname = 'ev_a'") ==
         "FOR VALUES FROM (0) TO (10)");
+
+  // The same for a changed partition key, on a hash partitioned table.
+  const std::string hash =
+      "table hp partition by hash (a) {\n  a integer not null\n  b integer not null\n}\n"
+      "table hp_0 partition of hp for values with (modulus 2, remainder 0)\n"
+      "table hp_1 partition of hp for values with (modulus 2, remainder 1)\n";
+  const std::string bound = parent + "table ev_a partition of ev for values from (0) to (10)\n";
+  k.Run({{"a hash partitioned table", bound + hash, 0,
+          {{"SELECT pg_get_partkeydef('hp'::regclass)", "HASH (a)"},
+           {"SELECT count(*) FROM pg_inherits WHERE inhparent = 'hp'::regclass", "2"}},
+          false, "DELETE FROM ev"}});
+  std::string rekeyed = bound + hash;
+  rekeyed.replace(rekeyed.find("hash (a)"), 8, "hash (b)");
+  const RunResult key_plan = k.Plan(k.Write(rekeyed));
+  INFO(key_plan.out << key_plan.err);
+  CHECK(key_plan.exit == 2);
+  CHECK(Contains(key_plan.out, "! unsupported: table public.hp: partitioning (strategy or key) changed"));
+  const RunResult key_apply = k.Apply(k.Write(rekeyed), true);
+  INFO(key_apply.out << key_apply.err);
+  CHECK(key_apply.exit == 1);
+  CHECK(Contains(key_apply.err, "not applied: unsupported: table public.hp: partitioning (strategy or key) changed"));
+  CHECK(k.One("SELECT pg_get_partkeydef('hp'::regclass)") == "HASH (a)");
 }
 
 // ---- views --------------------------------------------------------------------------------------
@@ -1244,6 +1266,17 @@ TEST_CASE("destructive changes without --allow-drop keep every row and every val
   CHECK(again.exit == 3);
   CHECK(Contains(again.out, "Applied 0 statements"));
   CHECK(k.One(dump) == before);
+  // With --allow-drop the stored 'gone' cannot become a value of the new enum (and 'ABCDEFGHIJKLMNOP'
+  // does not fit varchar(5)): the destructive stage fails and is rolled back whole, so still
+  // nothing is lost.
+  const RunResult forced = k.Apply(path, true);
+  INFO(forced.out << forced.err);
+  CHECK(forced.exit == 1);
+  CHECK(Contains(forced.err, "the 'contract' stage was rolled back"));
+  CHECK(Contains(forced.err, "SQLSTATE"));
+  CHECK(Contains(forced.err, "  statement: "));
+  CHECK(k.One(dump) == before);
+  CHECK(k.One("SELECT outcome FROM schemac.history ORDER BY id DESC LIMIT 1") == "failed");
 }
 
 // ---- concurrency --------------------------------------------------------------------------------
