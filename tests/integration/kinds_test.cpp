@@ -2,12 +2,16 @@
 // created from empty, each attribute changed, dropped without and with --allow-drop, renamed with
 // rows present. After every apply a plan must find nothing left to do (or only the withheld,
 // destructive steps). Then a data-safety test (destructive changes withheld, every stored value
-// kept) and two concurrent applies of the same target.
+// kept, a failing destructive stage rolled back whole) and concurrent applies (of the same target;
+// with too short a wait; with a plan that went out of date while waiting).
 //
-// Each TEST_CASE is a list of steps: a complete schema text, the exit code `schemac apply` must
-// return, and SQL checks against the live database afterwards.
+// Each kind's TEST_CASE is a list of steps: a complete schema text, the exit code `schemac apply`
+// must return, and SQL checks against the live database afterwards. Every test has its own scratch
+// database and temporary directory (ctest runs them in parallel), and passes --dev-db so that
+// normalization uses scratch databases on the test server instead of starting a cluster.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
