@@ -142,8 +142,8 @@ Outcome Apply(pg::Connection& conn, const std::vector<Stage>& stages, const Opti
   for (size_t i = 0; i < stages.size(); ++i) {
     const Stage& stage = stages[i];
     if (!stage.transactional) {
-      // Statements that refuse to run inside a transaction (CREATE INDEX CONCURRENTLY, ...) run one
-      // by one under the session-level form of the same lock. Online techniques are issue 5.
+      // Statements that refuse to run inside a transaction (CREATE INDEX CONCURRENTLY, ...) would
+      // run one by one, still under the session lock. Online techniques are issue 5.
       throw std::logic_error("non-transactional stages are not supported yet");
     }
     conn.Exec("BEGIN");
