@@ -12,17 +12,20 @@ std::string Literal(const std::string& s) {
   return out + "'";
 }
 
-// Who holds the apply lock, for the message of a lock timeout.
+// Who holds the apply lock, for the messages about waiting for it. Advisory locks belong to one
+// database: applies to other databases of the server hold locks with the same key, not this one.
 std::string DescribeLockHolder(pg::Connection& conn) {
   const auto rows = conn.Query(fmt::format(
       "SELECT a.pid::text, coalesce(a.usename, ''), coalesce(a.application_name, ''), "
-      "coalesce(a.client_addr::text, 'local'), coalesce(to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS TZ'), '') "
+      "coalesce(a.client_addr::text, 'local'), coalesce(to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ'), '') "
       "FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid "
-      "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = {} AND l.objid = {} AND l.objsubid = 1",
+      "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = {} AND l.objid = {} AND l.objsubid = 1 "
+      "AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) "
+      "ORDER BY a.pid",
       static_cast<uint32_t>(kApplyLockKey >> 32), static_cast<uint32_t>(kApplyLockKey & 0xffffffff)));
   if (rows.empty()) return "another session (it may have finished meanwhile)";
   const auto& r = rows.front();
-  return fmt::format("backend pid {} (user {}, application '{}', from {}, transaction started {})",
+  return fmt::format("backend pid {} (user {}, application '{}', from {}, connected since {})",
                      r[0].value_or("?"), r[1].value_or("?"), r[2].value_or(""), r[3].value_or("?"),
                      r[4].value_or("?"));
 }

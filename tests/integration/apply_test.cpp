@@ -135,3 +135,30 @@ TEST_CASE("the plan check runs with the lock held and can stop the apply before 
   CHECK(Apply(c, stages, o).statements_run == 1);
   CHECK(One(c, "SELECT count(*) FROM pg_class WHERE relname = 't'") == "1");
 }
+
+TEST_CASE("the apply lock of another database neither blocks nor is named", "[apply]") {
+  schemac::test::ScratchDatabase db;
+  schemac::test::ScratchDatabase other_db;
+  schemac::pg::Connection elsewhere(other_db.conninfo());
+  schemac::pg::Connection holder(db.conninfo());
+  schemac::pg::Connection c(db.conninfo());
+  const std::string key = std::to_string(schemac::apply::kApplyLockKey);
+  const std::string elsewhere_pid = One(elsewhere, "SELECT pg_backend_pid()");
+  const std::string holder_pid = One(holder, "SELECT pg_backend_pid()");
+  elsewhere.Exec("SELECT pg_advisory_lock(" + key + ")");
+  Options o;
+  o.lock_wait = std::chrono::milliseconds(300);
+  // Only the other database's apply holds the key: this one runs at once.
+  const auto free = Apply(c, {Stage{"expand", true, {S("CREATE TABLE t (id int)")}}}, o);
+  CHECK(free.waited_for.empty());
+  CHECK(free.statements_run == 1);
+  // With a holder here too, the message names that one.
+  holder.Exec("SELECT pg_advisory_lock(" + key + ")");
+  try {
+    Apply(c, {Stage{"expand", true, {S("CREATE TABLE u (id int)")}}}, o);
+    FAIL("apply ran while another held the lock");
+  } catch (const LockTimeout& e) {
+    CHECK(std::string(e.what()).find("pid " + holder_pid + " ") != std::string::npos);
+    CHECK(std::string(e.what()).find("pid " + elsewhere_pid + " ") == std::string::npos);
+  }
+}
