@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include <algorithm>
 #include <functional>
 #include <istream>
 #include <ostream>
@@ -237,6 +238,17 @@ std::vector<apply::Stage> Stages(const plan::Result& r, bool allow_drop) {
   return stages;
 }
 
+// Whether two plans run the same statements with the same gating.
+bool SameSteps(const diff::Plan& a, const diff::Plan& b) {
+  if (a.steps.size() != b.steps.size()) return false;
+  for (size_t i = 0; i < a.steps.size(); ++i) {
+    if (a.steps[i].sql != b.steps[i].sql || a.steps[i].requires_allow_drop != b.steps[i].requires_allow_drop) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 int RunPlan(const PlanArgs& args, std::ostream& out, std::ostream& err, bool color) {
@@ -321,6 +333,19 @@ int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::os
                                     : std::max<std::chrono::milliseconds>(ao.statement_timeout, std::chrono::hours(2));
     ao.applied_by = getenv("USER") != nullptr ? getenv("USER") : "unknown";
     ao.target_fingerprint = model::Fingerprint(r.normalized);
+    // With the lock held, the database must still be what the plan was made from: another apply
+    // may have run while this one planned or waited.
+    ao.check = [&](pg::Connection& conn) {
+      const diff::Plan now = plan::Replan(conn, options, r.normalized);
+      if (SameSteps(now, r.plan)) return apply::Recheck::Proceed;
+      const bool runnable = std::any_of(now.steps.begin(), now.steps.end(), [&](const diff::Step& s) {
+        return !s.requires_allow_drop || args.allow_drop;
+      });
+      if (!runnable) return apply::Recheck::NothingToDo;
+      throw apply::PlanOutdated(
+          "the database changed after this plan was made (another schemac apply, or someone else, changed it "
+          "meanwhile); nothing was applied: run schemac apply again to see what is left to do");
+    };
     pg::Connection live(options.db);
     try {
       const apply::Outcome o = apply::Apply(live, stages, ao, [&out, &ao](const apply::Retry& retry) {
@@ -329,8 +354,20 @@ int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::os
                            static_cast<double>(retry.pause.count()) / 1000.0)
             << std::flush;
       });
-      out << fmt::format("Applied {} statement{} (history id {}).\n", o.statements_run,
-                         o.statements_run == 1 ? "" : "s", o.history_id);
+      if (!o.waited_for.empty()) {
+        out << fmt::format("Waited {:.1f} s for another schemac apply to finish (it held the apply lock: {}).\n",
+                           static_cast<double>(o.waited.count()) / 1000.0, o.waited_for);
+      }
+      if (o.nothing_to_do) {
+        out << fmt::format("Nothing left to do: the database already has the planned changes (history id {}).\n",
+                           o.history_id);
+      } else {
+        out << fmt::format("Applied {} statement{} (history id {}).\n", o.statements_run,
+                           o.statements_run == 1 ? "" : "s", o.history_id);
+      }
+    } catch (const apply::PlanOutdated& e) {
+      err << "schemac: error: " << e.what() << "\n";
+      return kExitError;
     } catch (const apply::StatementError& e) {
       PrintDbError(e.cause, err);
       err << "  statement: " << e.statement.sql << "\n";
@@ -352,6 +389,18 @@ int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::os
         ++unexpected;
         err << "schemac: error: after apply the database still differs: " << s.summary << "\n";
       }
+    }
+    // Changes schemac cannot make (listed as "! unsupported" in the plan) are still missing: the
+    // database does not match, and apply must not say it does.
+    for (const diff::Unsupported& u : left.unsupported) {
+      ++unexpected;
+      err << "schemac: error: not applied: unsupported: " << u.message << "\n";
+    }
+    if (!left.unsupported.empty()) {
+      err << fmt::format("schemac: error: the database still differs from the schema in {} way{} that schemac "
+                         "cannot change; make {} by hand or change the schema\n",
+                         left.unsupported.size(), left.unsupported.size() == 1 ? "" : "s",
+                         left.unsupported.size() == 1 ? "it" : "them");
     }
     if (unexpected > 0) return kExitError;
     if (withheld > 0) {

@@ -35,6 +35,7 @@ void WriteSavedPlan(const plan::Result& r, const plan::Options& options, const s
   nlohmann::ordered_json j;
   j["format"] = kSavedPlanFormat;
   j["schemas"] = options.schemas;
+  j["online"] = options.online;
   j["live_fingerprint"] = r.live_fingerprint;
   j["target_fingerprint"] = model::Fingerprint(r.normalized);
   nlohmann::ordered_json steps = nlohmann::ordered_json::array();
@@ -81,6 +82,7 @@ plan::Result ReadSavedPlan(const std::string& path, plan::Options& options) {
       throw std::runtime_error(fmt::format("{} is not a saved schemac plan (format {})", path, kSavedPlanFormat));
     }
     options.schemas = j.at("schemas").get<std::vector<std::string>>();
+    options.online = j.value("online", true);
     r.live_fingerprint = j.at("live_fingerprint").get<std::string>();
     for (const nlohmann::json& s : j.at("steps")) {
       diff::Step step;

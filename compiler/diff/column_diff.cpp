@@ -173,36 +173,42 @@ void ColumnDiffer::Default(bool after_drop) {
 void ColumnDiffer::Identity() {
   using model::IdentityKind;
   const char* kinds[] = {"", "ALWAYS", "BY DEFAULT"};
-  if (live_->identity == target_.identity) {
-    if (target_.identity == IdentityKind::None) return;
+  if (live_->identity != IdentityKind::None && target_.identity != IdentityKind::None) {
+    // One ALTER COLUMN takes both the kind (SET GENERATED) and the sequence options (SET ...);
+    // a change of kind must not lose a change of options made in the same step.
+    std::vector<std::string> sets;
+    std::vector<std::string> what;
+    if (live_->identity != target_.identity) {
+      sets.push_back(fmt::format("SET GENERATED {}", kinds[static_cast<int>(target_.identity)]));
+      what.push_back(fmt::format("identity now generated {}",
+                                 kinds[static_cast<int>(target_.identity)]));
+    }
     model::SequenceParams a = IdentityParams(*live_);
     model::SequenceParams b = IdentityParams(target_);
-    if (a == b) return;
-    std::vector<std::string> sets;
-    auto number = [&](int64_t x, int64_t y, const char* keyword) {
-      if (x != y) sets.push_back(fmt::format("SET {} {}", keyword, y));
-    };
-    number(a.increment, b.increment, "INCREMENT BY");
-    number(a.min_value, b.min_value, "MINVALUE");
-    number(a.max_value, b.max_value, "MAXVALUE");
-    number(a.start, b.start, "START WITH");
-    number(a.cache, b.cache, "CACHE");
-    if (a.cycle != b.cycle) sets.push_back(b.cycle ? "SET CYCLE" : "SET NO CYCLE");
-    Emit(Role::Create, Phase::Create, '~', "identity options changed",
+    if (a != b) {
+      auto number = [&](int64_t x, int64_t y, const char* keyword) {
+        if (x != y) sets.push_back(fmt::format("SET {} {}", keyword, y));
+      };
+      number(a.increment, b.increment, "INCREMENT BY");
+      number(a.min_value, b.min_value, "MINVALUE");
+      number(a.max_value, b.max_value, "MAXVALUE");
+      number(a.start, b.start, "START WITH");
+      number(a.cache, b.cache, "CACHE");
+      if (a.cycle != b.cycle) sets.push_back(b.cycle ? "SET CYCLE" : "SET NO CYCLE");
+      what.push_back("identity options changed");
+    }
+    if (sets.empty()) return;
+    Emit(Role::Create, Phase::Create, '~', fmt::format("{}", fmt::join(what, ", ")),
          fmt::format("{} {};", prefix_, fmt::join(sets, " ")), {});
     return;
   }
+  if (live_->identity == target_.identity) return;  // neither is an identity column
   if (target_.identity == IdentityKind::None) {
     Emit(Role::Create, Phase::Create, '~', "identity dropped (values stay)",
          prefix_ + " DROP IDENTITY;", {Hazard::AccessExclusiveLock});
     return;
   }
   const char* kind = kinds[static_cast<int>(target_.identity)];
-  if (live_->identity != IdentityKind::None) {
-    Emit(Role::Create, Phase::Create, '~', fmt::format("identity now generated {}", kind),
-         fmt::format("{} SET GENERATED {};", prefix_, kind), {});
-    return;
-  }
   std::string options;
   if (target_.identity_params) {
     model::SequenceParams params = IdentityParams(target_);
@@ -248,6 +254,12 @@ void ColumnDiffer::Alter() {
          prefix_ + " DROP EXPRESSION;", {Hazard::AccessExclusiveLock});
   }
   if (retyped) Retype();
+  // An identity column has no default of its own: one that stops being an identity loses it
+  // before it gets a default (SET DEFAULT fails on an identity column); one that becomes an
+  // identity loses its default first (ADD GENERATED fails on a column with a default).
+  const bool identity_dropped =
+      live_->identity != model::IdentityKind::None && target_.identity == model::IdentityKind::None;
+  if (identity_dropped) Identity();
   Default(reset);
   if (live_->not_null != target_.not_null) {
     if (target_.not_null && Online(ctx_, table_.name)) {
@@ -291,7 +303,7 @@ void ColumnDiffer::Alter() {
            {Hazard::AccessExclusiveLock});
     }
   }
-  Identity();
+  if (!identity_dropped) Identity();
   Comment(false);
 }
 

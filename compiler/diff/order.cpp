@@ -228,6 +228,12 @@ void LinkRenames(Context& ctx) {
     for (size_t s = 0; s < b.steps().size(); ++s) {
       const PendingStep& step = b.steps()[s];
       if (step.role == Role::Rename && step.key.kind == renamed.kind) continue;
+      // A column rename names its table by the table's new name: the table's own rename (or
+      // move) comes first, never after it.
+      if (step.role == Role::Rename && renamed.kind == KeyKind::Column &&
+          step.key.kind == KeyKind::Table) {
+        continue;
+      }
       if (RefersTo(ctx, step.key, renamed)) b.After(s, r);
     }
   }

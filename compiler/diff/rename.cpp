@@ -5,9 +5,12 @@
 // the target does not have O; otherwise the names are matched as they are (X may already have
 // been renamed by an earlier apply). After each rename the live model is rewritten the way
 // PostgreSQL will show it: references by OID follow a rename, so foreign keys, indexes, triggers,
-// policies, grants, column types and owned sequences name the new name. Embedded SQL text is left
-// alone: PostgreSQL prints the new name there too, so such objects compare as changed and are
-// recreated, which is correct.
+// policies, grants, column types and owned sequences name the new name. A renamed column is also
+// renamed in the expressions of its table's own objects (checks, generated columns, index
+// expressions and predicates, policies, trigger conditions), as PostgreSQL will print them, so a
+// rename alone does not rebuild them. Other embedded SQL (view queries, function bodies, defaults)
+// is left alone: where PostgreSQL prints the new name there too, such objects compare as changed
+// and are recreated, which is correct.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -16,6 +19,7 @@
 
 #include "compiler/diff/internal/context.h"
 #include "compiler/diff/internal/remap.h"
+#include "compiler/diff/internal/sql_names.h"
 #include "compiler/sqlgen/render.h"
 
 namespace schemac::diff::internal {
@@ -210,21 +214,44 @@ void Renamer::Columns(const model::Table& target) {
     auto rename_all = [&](std::vector<std::string>& names) {
       std::for_each(names.begin(), names.end(), rename);
     };
+    // Expressions of the table's own objects name the column too; PostgreSQL prints them with the
+    // new name after the rename, so they are rewritten the same way (and compare equal to the
+    // target when nothing else changed, instead of being recreated).
+    auto rename_text = [&](std::string& text, const std::vector<std::string>& qualifiers = {}) {
+      text = RenameColumnRefs(text, old, column.name, qualifiers);
+    };
+    auto rename_expr = [&](std::optional<model::Expr>& e,
+                           const std::vector<std::string>& qualifiers = {}) {
+      if (e) rename_text(e->text, qualifiers);
+    };
     auto rename_elements = [&](std::vector<model::IndexElement>& elements) {
       for (auto& e : elements) {
-        if (e.is_column) rename(e.expression);
+        if (e.is_column) {
+          rename(e.expression);
+        } else {
+          rename_text(e.expression);
+        }
       }
     };
     model::Catalog& live_catalog = ctx_.MutableLive();
     model::Table& live = live_catalog.tables[*position];
-    for (auto& c : live.columns) rename(c.name);
+    for (auto& c : live.columns) {
+      rename(c.name);
+      rename_expr(c.generated);
+    }
     for (auto& k : live.constraints) {
       rename_all(k.columns);
       rename_all(k.include);
       rename_all(k.on_delete_set_columns);
       rename_elements(k.elements);
+      rename_expr(k.expression);
     }
     rename_elements(live.partition_keys);
+    for (auto& p : live_catalog.policies) {
+      if (p.table != target.name) continue;
+      rename_expr(p.using_expr);
+      rename_expr(p.with_check);
+    }
     for (auto& t : live_catalog.tables) {
       for (auto& k : t.constraints) {
         if (k.kind == model::ConstraintKind::ForeignKey && k.ref_table == target.name) {
@@ -236,12 +263,15 @@ void Renamer::Columns(const model::Table& target) {
       if (i.table != target.name) continue;
       rename_elements(i.elements);
       rename_all(i.include);
+      rename_expr(i.where);
     }
     for (auto& seq : live_catalog.sequences) {
       if (seq.owned_by_table == target.name && seq.owned_by_column) rename(*seq.owned_by_column);
     }
     for (auto& t : live_catalog.triggers) {
-      if (t.table == target.name) rename_all(t.update_columns);
+      if (t.table != target.name) continue;
+      rename_all(t.update_columns);
+      rename_expr(t.when, {"new", "old"});
     }
     for (auto& g : live_catalog.grants) {
       if (g.object == target.name && g.column) rename(*g.column);

@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "compiler/diff/internal/context.h"
 #include "compiler/diff/type_change.h"
@@ -246,14 +248,37 @@ void AlterDomain(Context& ctx, const model::Domain& live, const model::Domain& t
     }
     return nullptr;
   };
+  // A derived name (<domain>_check) follows the domain: after a rename of the domain, a live check
+  // with the same expression under a name the target does not use is the same check, renamed
+  // rather than dropped and added again (which would scan every column of the type).
+  std::map<std::string, std::string> renamed;  // target name -> live name
+  std::set<std::string> taken;                 // live names renamed away
+  for (const model::DomainCheck& check : target.checks) {
+    if (check.name_explicit || find(live, check.name) != nullptr) continue;
+    for (const model::DomainCheck& l : live.checks) {
+      if (l.expression.text != check.expression.text || find(target, l.name) != nullptr ||
+          taken.contains(l.name)) {
+        continue;
+      }
+      taken.insert(l.name);
+      renamed[check.name] = l.name;
+      emit(fmt::format("check {} renamed from {}", check.name, l.name),
+           fmt::format("{} RENAME CONSTRAINT {} TO {};", alter, QuoteIdent(l.name),
+                       QuoteIdent(check.name)),
+           {});
+      break;
+    }
+  }
   for (const model::DomainCheck& check : live.checks) {
+    if (taken.contains(check.name)) continue;
     const model::DomainCheck* t = find(target, check.name);
     if (t != nullptr && t->expression.text == check.expression.text) continue;
     emit("check " + check.name + " dropped",
          fmt::format("{} DROP CONSTRAINT {};", alter, QuoteIdent(check.name)), {});
   }
   for (const model::DomainCheck& check : target.checks) {
-    const model::DomainCheck* l = find(live, check.name);
+    auto r = renamed.find(check.name);
+    const model::DomainCheck* l = find(live, r == renamed.end() ? check.name : r->second);
     if (l != nullptr && l->expression.text == check.expression.text) {
       if (l->not_valid && !check.not_valid) {
         emit("check " + check.name + " validated",

@@ -1,6 +1,6 @@
 // Running a plan against a live database: stage by stage, each transactional stage in one
-// transaction (a failure rolls the whole stage back), under a transaction-scoped advisory lock so
-// two applies never run at once, recorded in schemac's history table.
+// transaction (a failure rolls the whole stage back), under an advisory lock held for the whole
+// apply so two applies never run at once, recorded in schemac's history table.
 #pragma once
 
 #include <chrono>
@@ -45,6 +45,19 @@ class LockTimeout : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Thrown by Options::check: the database is no longer in the state the plan was made for (another
+// apply ran while this one waited for the lock). Nothing was run; the attempt is recorded.
+class PlanOutdated : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What Options::check found, with the lock held.
+enum class Recheck {
+  Proceed,      // the plan still fits the database: run it
+  NothingToDo,  // the database already is what the plan would make it: run nothing
+};
+
 struct Options {
   std::chrono::milliseconds lock_wait{10000};  // how long to wait for a concurrent apply
   // Every statement runs under SET LOCAL lock_timeout = statement_lock_timeout: a statement that
@@ -61,6 +74,10 @@ struct Options {
   std::chrono::milliseconds long_statement_timeout{std::chrono::hours(2)};
   std::string target_fingerprint;              // recorded in the history
   std::string applied_by;                      // recorded in the history (e.g. the OS user)
+  // Called once the lock is held and before anything runs (not when there are no stages), on the
+  // apply's connection outside any transaction: whether the plan still fits the database. May
+  // throw PlanOutdated. Unset: the plan is run as it is.
+  std::function<Recheck(pg::Connection&)> check;
   std::string migration;                       // the migration file this apply runs (schemac migrate)
 };
 
@@ -76,6 +93,12 @@ struct Outcome {
   int64_t history_id = 0;
   size_t statements_run = 0;
   std::vector<Retry> retries;
+  // Who held the lock when this apply had to wait for it ("backend pid 123 (user ...)"), and for
+  // how long; empty when the lock was free.
+  std::string waited_for;
+  std::chrono::milliseconds waited{0};
+  // Options::check said there was nothing left to do: no statement ran.
+  bool nothing_to_do = false;
 };
 
 // The advisory lock key all schemac applies share ("schemac" in ASCII).
@@ -84,15 +107,20 @@ constexpr int64_t kApplyLockKey = 0x73636865'6d6163;
 // Creates schemac's own schema and history table when missing (idempotent).
 void EnsureHistory(pg::Connection& conn);
 
-// Whether `sql` builds an index or validates a constraint (the long statement timeout applies).
-bool IsLongRunning(const std::string& sql);
-
-// Runs `stages` in order. Each transactional stage: BEGIN; wait for the advisory lock (bounded, see
-// Options); run its statements; COMMIT. The history row is written in the same transaction as the
-// first stage's statements, and its outcome is updated as stages commit or fail, so what the table
-// says is what happened. Throws StatementError (the failing stage rolled back) or LockTimeout.
-// `on_retry`, when set, is told about each retry as it happens.
+// Runs `stages` in order. First it takes the session-level advisory lock (waiting at most
+// Options::lock_wait for a concurrent apply) and keeps it until it returns, so no other apply runs
+// between its stages; creates the history table if needed; and asks Options::check whether the
+// plan still fits. Each transactional stage: BEGIN; run its statements; COMMIT. The history row is
+// written in the same transaction as the first stage's statements, and its outcome is updated as
+// stages commit or fail, so what the table says is what happened. Throws StatementError (the
+// failing stage rolled back), LockTimeout or PlanOutdated. Stages that are not transactional run
+// statement by statement (see RunOutsideTransaction in apply.cpp). Every statement runs under the
+// timeouts of Options and is retried when its lock cannot be had; `on_retry`, when set, is told
+// about each retry as it happens.
 Outcome Apply(pg::Connection& conn, const std::vector<Stage>& stages, const Options& options,
               const std::function<void(const Retry&)>& on_retry = {});
+
+// Whether `sql` builds an index or validates a constraint (the long statement timeout applies).
+bool IsLongRunning(const std::string& sql);
 
 }  // namespace schemac::apply

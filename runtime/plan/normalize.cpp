@@ -103,6 +103,11 @@ void CarryOver(const model::Catalog& from, model::Catalog& to) {
     d.loc = it->second->loc;
     d.renamed_from = it->second->renamed_from;
     d.deps = it->second->deps;
+    for (model::DomainCheck& c : d.checks) {
+      for (const model::DomainCheck& sc : it->second->checks) {
+        if (sc.name == c.name) c.name_explicit = sc.name_explicit;
+      }
+    }
   }
   const auto composites = Index(from.composite_types, &NameOfComposite);
   for (model::CompositeType& c : to.composite_types) {
@@ -151,7 +156,12 @@ void CarryOver(const model::Catalog& from, model::Catalog& to) {
   }
   for (model::Extension& e : to.extensions) {
     for (const model::Extension& src : from.extensions) {
-      if (src.name == e.name) e.loc = src.loc;
+      if (src.name != e.name) continue;
+      e.loc = src.loc;
+      // Without `version` or `schema` the target means "whatever is installed": the version and
+      // schema the dev server happened to pick are not part of it (the diff leaves unset ones alone).
+      if (!src.version) e.version.reset();
+      if (!src.schema) e.schema.reset();
     }
   }
   auto grant_key = [](const model::Grant& g) {

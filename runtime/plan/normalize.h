@@ -45,7 +45,8 @@ model::Catalog NormalizeCached(const model::Catalog& target, NormalizationCache&
 // transaction exhausts the lock table).
 void ExecInBatches(pg::Connection& conn, const std::vector<std::string>& statements);
 
-// Copies locations, renamed_from and deps from `from` onto the same objects in `to`.
+// Copies locations, renamed_from and deps from `from` onto the same objects in `to`, and leaves an
+// extension's version and schema unset where `from` does not state them.
 void CarryOver(const model::Catalog& from, model::Catalog& to);
 
 }  // namespace schemac::plan

@@ -131,10 +131,14 @@ Result MakePlan(const Options& options) {
 
 diff::Plan Replan(const Options& options, const model::Catalog& normalized) {
   pg::Connection live(options.db);
+  return Replan(live, options, normalized);
+}
+
+diff::Plan Replan(pg::Connection& live, const Options& options, const model::Catalog& normalized) {
   catalog::IntrospectOptions scope;
   scope.schemas = options.schemas;
   scope.parallel_conninfo = options.db;
-  return diff::Diff(catalog::Introspect(live, scope).catalog, normalized);
+  return diff::Diff(catalog::Introspect(live, scope).catalog, normalized, {.online = options.online});
 }
 
 std::string LiveFingerprint(const Options& options) {

@@ -12,6 +12,7 @@
 #include "compiler/driver/compile.h"
 #include "runtime/catalog/introspect.h"
 #include "runtime/plan/normalize.h"
+#include "runtime/pg/connection.h"
 
 namespace schemac::plan {
 
@@ -52,6 +53,8 @@ Result MakePlan(const Options& options);
 // Reads the live database again and diffs it against an already normalized target: what is left
 // to do after an apply.
 diff::Plan Replan(const Options& options, const model::Catalog& normalized);
+// The same on an open connection to the live database (e.g. the one that holds the apply lock).
+diff::Plan Replan(pg::Connection& live, const Options& options, const model::Catalog& normalized);
 
 // model::Fingerprint of the live database (the schemas of `options`), read now.
 std::string LiveFingerprint(const Options& options);

@@ -182,3 +182,68 @@ TEST_CASE("statements run under a statement_timeout, longer for index builds", "
     CHECK(e.cause.sqlstate == "57014");
   }
 }
+
+TEST_CASE("the plan check runs with the lock held and can stop the apply before anything runs", "[apply]") {
+  schemac::test::ScratchDatabase db;
+  schemac::pg::Connection c(db.conninfo());
+  schemac::pg::Connection observer(db.conninfo());
+  const std::vector<Stage> stages = {Stage{"expand", true, {S("CREATE TABLE t (id int)")}}};
+  Options o;
+  o.lock_wait = std::chrono::milliseconds(300);
+  bool checked = false;
+  o.check = [&](schemac::pg::Connection&) {
+    checked = true;
+    // Another session cannot take the apply lock now.
+    CHECK(One(observer, "SELECT pg_try_advisory_lock(" + std::to_string(schemac::apply::kApplyLockKey) + ")") == "f");
+    return schemac::apply::Recheck::NothingToDo;
+  };
+  const auto nothing = Apply(c, stages, o);
+  CHECK(checked);
+  CHECK(nothing.nothing_to_do);
+  CHECK(nothing.statements_run == 0);
+  CHECK(One(c, "SELECT count(*) FROM pg_class WHERE relname = 't'") == "0");
+  CHECK(One(c, "SELECT outcome || ' ' || cardinality(statements) FROM schemac.history WHERE id = " +
+               std::to_string(nothing.history_id)) == "applied 0");
+  // The lock is released when the apply returns.
+  CHECK(One(observer, "SELECT pg_try_advisory_lock(" + std::to_string(schemac::apply::kApplyLockKey) + ")") == "t");
+  observer.Exec("SELECT pg_advisory_unlock(" + std::to_string(schemac::apply::kApplyLockKey) + ")");
+
+  o.check = [](schemac::pg::Connection&) -> schemac::apply::Recheck {
+    throw schemac::apply::PlanOutdated("the database changed");
+  };
+  CHECK_THROWS_AS(Apply(c, stages, o), schemac::apply::PlanOutdated);
+  CHECK(One(c, "SELECT count(*) FROM pg_class WHERE relname = 't'") == "0");
+  CHECK(One(c, "SELECT outcome || ' ' || error FROM schemac.history ORDER BY id DESC LIMIT 1") ==
+        "failed the database changed");
+
+  o.check = [](schemac::pg::Connection&) { return schemac::apply::Recheck::Proceed; };
+  CHECK(Apply(c, stages, o).statements_run == 1);
+  CHECK(One(c, "SELECT count(*) FROM pg_class WHERE relname = 't'") == "1");
+}
+
+TEST_CASE("the apply lock of another database neither blocks nor is named", "[apply]") {
+  schemac::test::ScratchDatabase db;
+  schemac::test::ScratchDatabase other_db;
+  schemac::pg::Connection elsewhere(other_db.conninfo());
+  schemac::pg::Connection holder(db.conninfo());
+  schemac::pg::Connection c(db.conninfo());
+  const std::string key = std::to_string(schemac::apply::kApplyLockKey);
+  const std::string elsewhere_pid = One(elsewhere, "SELECT pg_backend_pid()");
+  const std::string holder_pid = One(holder, "SELECT pg_backend_pid()");
+  elsewhere.Exec("SELECT pg_advisory_lock(" + key + ")");
+  Options o;
+  o.lock_wait = std::chrono::milliseconds(300);
+  // Only the other database's apply holds the key: this one runs at once.
+  const auto free = Apply(c, {Stage{"expand", true, {S("CREATE TABLE t (id int)")}}}, o);
+  CHECK(free.waited_for.empty());
+  CHECK(free.statements_run == 1);
+  // With a holder here too, the message names that one.
+  holder.Exec("SELECT pg_advisory_lock(" + key + ")");
+  try {
+    Apply(c, {Stage{"expand", true, {S("CREATE TABLE u (id int)")}}}, o);
+    FAIL("apply ran while another held the lock");
+  } catch (const LockTimeout& e) {
+    CHECK(std::string(e.what()).find("pid " + holder_pid + " ") != std::string::npos);
+    CHECK(std::string(e.what()).find("pid " + elsewhere_pid + " ") == std::string::npos);
+  }
+}

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -61,7 +62,16 @@ void ExpectConverges(const std::string& path) {
   live.Exec(schemac::sqlgen::CreateAll(target));
   schemac::catalog::IntrospectOptions scope;
   for (const auto& s : target.schemas) scope.schemas.push_back(s.name);
-  const schemac::model::Catalog from_live = schemac::catalog::Introspect(live, scope).catalog;
+  schemac::model::Catalog from_live = schemac::catalog::Introspect(live, scope).catalog;
+  // An extension declared without a version or schema means "whatever is installed": the
+  // normalized target leaves them unset, so the live side is compared the same way.
+  for (auto& e : from_live.extensions) {
+    for (const auto& declared : target.extensions) {
+      if (declared.name != e.name) continue;
+      if (!declared.version) e.version.reset();
+      if (!declared.schema) e.schema.reset();
+    }
+  }
 
   // The target side: normalized through the local dev cluster.
   const schemac::model::Catalog normalized = schemac::plan::Normalize(target, LocalDevServer());
@@ -251,4 +261,25 @@ TEST_CASE("a damaged cache file is ignored", "[normalize][cache]") {
   CHECK(calls == 1);
   CHECK(schemac::model::Dump(n) == schemac::model::Dump(schemac::plan::Normalize(*compiled->catalog, LocalDevServer())));
   fs::remove_all(cache_dir);
+}
+
+TEST_CASE("an extension without a version or schema is normalized without them", "[normalize]") {
+  const std::string dir = (std::filesystem::temp_directory_path() / "schemac_normalize_ext").string();
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream f(dir + "/s.schema");
+    f << "extension hstore\nschema ext\nextension pg_trgm schema ext version '1.5'\n";
+  }
+  auto compiled = schemac::driver::Compile({dir + "/s.schema"});
+  std::filesystem::remove_all(dir);
+  INFO(compiled->diags.Render(false));
+  REQUIRE(compiled->catalog.has_value());
+  const schemac::model::Catalog normalized = schemac::plan::Normalize(*compiled->catalog, LocalDevServer());
+  REQUIRE(normalized.extensions.size() == 2);
+  CHECK(normalized.extensions[0].name == "hstore");
+  CHECK(!normalized.extensions[0].version.has_value());
+  CHECK(!normalized.extensions[0].schema.has_value());
+  CHECK(normalized.extensions[1].name == "pg_trgm");
+  CHECK(normalized.extensions[1].version == std::optional<std::string>("1.5"));
+  CHECK(normalized.extensions[1].schema == std::optional<std::string>("ext"));
 }

@@ -55,6 +55,8 @@ model::Catalog CompilePaths(const std::vector<std::string>& paths) {
 }
 
 void CheckInvariants(const Plan& plan) {
+  // The dependency edges never form a cycle (the sort would have to guess).
+  for (const Unsupported& u : plan.unsupported) CHECK(u.message.find("dependency cycle") == std::string::npos);
   bool gated_seen = false;
   for (size_t i = 0; i < plan.steps.size(); ++i) {
     const Step& s = plan.steps[i];
@@ -427,6 +429,18 @@ TEST_CASE("domains: create, alter default, not null and checks, drop", "[diff][d
         std::vector<std::string>{"DROP DOMAIN public.cents;"});
 }
 
+TEST_CASE("domains: a derived check name follows a renamed domain", "[diff][domain][rename]") {
+  CHECK(Sql(DiffText("domain posint as integer check (value > 0)\ntable t { n posint }",
+                     "domain amount renamed from posint as integer check (value > 0)\ntable t { n amount }")) ==
+        std::vector<std::string>{"ALTER DOMAIN public.posint RENAME TO amount;",
+                                 "ALTER DOMAIN public.amount RENAME CONSTRAINT posint_check TO amount_check;"});
+  // An explicit name is the user's: a different one is a different check.
+  CHECK(Sql(DiffText("domain d as integer constraint a check (value > 0)",
+                     "domain d as integer constraint b check (value > 0)")) ==
+        std::vector<std::string>{"ALTER DOMAIN public.d DROP CONSTRAINT a;",
+                                 "ALTER DOMAIN public.d ADD CONSTRAINT b CHECK (value > 0);"});
+}
+
 TEST_CASE("domains: a base type change recreates the domain around its columns",
           "[diff][domain]") {
   Plan widen = DiffText("domain code as varchar(5)\ntable t { c code }",
@@ -630,6 +644,38 @@ TEST_CASE("columns: rename keeps the values (no drop)", "[diff][column][rename]"
   CHECK_FALSE(AnyDrop(plan));
 }
 
+TEST_CASE("columns: a table and its column renamed together, without an ordering cycle",
+          "[diff][column][rename]") {
+  Plan plan = DiffText("table orders { id int primary key\n qty int }",
+                       "table purchases renamed from orders { id int primary key\n amount int renamed from qty }");
+  CHECK(plan.unsupported.empty());
+  CHECK(Sql(plan) == std::vector<std::string>{
+                         "ALTER TABLE public.orders RENAME TO purchases;",
+                         "ALTER TABLE public.purchases RENAME COLUMN qty TO amount;",
+                         "ALTER TABLE public.purchases RENAME CONSTRAINT orders_pkey TO purchases_pkey;"});
+}
+
+TEST_CASE("columns: a rename follows into the expressions of the table's objects", "[diff][column][rename]") {
+  auto schema = [](const std::string& c, const std::string& renamed) {
+    return "function f() returns trigger language plpgsql as $$ begin return new; end $$\n"
+           "table t {\n  id int primary key\n  " + c + " int not null" + renamed + "\n  note text\n"
+           "  g int generated always as (" + c + " * 2) stored\n"
+           "  check t_positive (" + c + " > 0 and note <> 'qty')\n"
+           "  index t_expr ((" + c + " + 1)) where " + c + " > 1\n  row level security\n}\n"
+           "policy p on t using (" + c + " > 1) with check (" + c + " < 100)\n"
+           "trigger tr before update on t for each row when (new." + c + " > old." + c + ") execute function f()\n";
+  };
+  Plan plan = DiffText(schema("qty", ""), schema("amount", " renamed from qty"));
+  CHECK(Sql(plan) == std::vector<std::string>{"ALTER TABLE public.t RENAME COLUMN qty TO amount;"});
+  // A literal that spells the old name is not a reference: changing it is a change.
+  Plan literal = DiffText(schema("qty", ""), [&] {
+    std::string s = schema("amount", " renamed from qty");
+    s.replace(s.find("'qty'"), 5, "'amount'");
+    return s;
+  }());
+  CHECK(HasStep(literal, "ALTER TABLE public.t DROP CONSTRAINT t_positive;"));
+}
+
 TEST_CASE("columns: type changes, safe and lossy", "[diff][column]") {
   auto with_email = [](const std::string& type) {
     return "table users {\n id bigint primary key\n email " + type + " not null\n name text\n}";
@@ -700,6 +746,24 @@ TEST_CASE("columns: identity add, change, options, drop", "[diff][column][identi
   CHECK(Sql(DiffText("table t { id bigint generated always as identity }",
                      "table t { id bigint not null }")) ==
         std::vector<std::string>{"ALTER TABLE public.t ALTER COLUMN id DROP IDENTITY;"});
+}
+
+TEST_CASE("columns: an identity replaced by a default, and a default by an identity", "[diff][column][identity]") {
+  CHECK(Sql(DiffText("table t { i integer generated always as identity }",
+                     "table t { i integer not null default 5 }")) ==
+        std::vector<std::string>{"ALTER TABLE public.t ALTER COLUMN i DROP IDENTITY;",
+                                 "ALTER TABLE public.t ALTER COLUMN i SET DEFAULT 5;"});
+  CHECK(Sql(DiffText("table t { i integer not null default 5 }",
+                     "table t { i integer generated always as identity }")) ==
+        std::vector<std::string>{"ALTER TABLE public.t ALTER COLUMN i DROP DEFAULT;",
+                                 "ALTER TABLE public.t ALTER COLUMN i ADD GENERATED ALWAYS AS IDENTITY;"});
+}
+
+TEST_CASE("columns: an identity changing kind and options at once gets both", "[diff][column][identity]") {
+  CHECK(Sql(DiffText("table t { id bigint generated by default as identity (start with 100) }",
+                     "table t { id bigint generated always as identity (start with 100 increment by 10) }")) ==
+        std::vector<std::string>{
+            "ALTER TABLE public.t ALTER COLUMN id SET GENERATED ALWAYS SET INCREMENT BY 10;"});
 }
 
 TEST_CASE("columns: generated expressions", "[diff][column][generated]") {

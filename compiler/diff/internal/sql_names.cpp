@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "compiler/model/model.h"
+
 namespace schemac::diff::internal {
 
 namespace {
@@ -84,6 +86,92 @@ bool Mentions(std::string_view text, std::string_view identifier) {
     if (ref.qualifier.empty() && ref.name == identifier) return true;
   }
   return false;
+}
+
+std::string RenameColumnRefs(std::string_view text, const std::string& from, const std::string& to,
+                             const std::vector<std::string>& qualifiers) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  // The last identifier (lower-cased or as quoted) and whether a '.' followed it: a qualifier.
+  std::string qualifier;
+  bool after_dot = false;
+  bool after_cast = false;  // just after `::`
+  auto skip_space = [&](size_t j) {
+    while (j < text.size() && (text[j] == ' ' || text[j] == '\n' || text[j] == '\t')) ++j;
+    return j;
+  };
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == '\'') {
+      // A string literal, copied as it is ('' inside is an escaped quote).
+      size_t j = i + 1;
+      while (j < text.size()) {
+        if (text[j] == '\'' && j + 1 < text.size() && text[j + 1] == '\'') {
+          j += 2;
+        } else if (text[j] == '\'') {
+          ++j;
+          break;
+        } else {
+          ++j;
+        }
+      }
+      out.append(text.substr(i, j - i));
+      i = j;
+      after_dot = after_cast = false;
+      qualifier.clear();
+      continue;
+    }
+    if (c == '"' || IsIdentStart(c)) {
+      const size_t start = i;
+      const std::string ident = ReadIdent(text, i);
+      const size_t next = skip_space(i);
+      const bool call = next < text.size() && text[next] == '(';
+      const bool qualifies = next < text.size() && text[next] == '.';
+      bool rename = ident == from && !call && !qualifies && !after_cast;
+      if (rename && after_dot) {
+        rename = std::find(qualifiers.begin(), qualifiers.end(), qualifier) != qualifiers.end();
+      }
+      if (rename) {
+        out += model::QuoteIdent(to);
+      } else {
+        out.append(text.substr(start, i - start));
+      }
+      after_cast = false;
+      after_dot = false;
+      qualifier = qualifies ? ident : std::string();
+      if (qualifies) {
+        out.append(text.substr(i, next + 1 - i));
+        i = next + 1;
+        after_dot = true;
+      }
+      continue;
+    }
+    if (c >= '0' && c <= '9') {
+      const size_t start = i;
+      while (i < text.size() && (IsIdentChar(text[i]) || text[i] == '.')) ++i;
+      out.append(text.substr(start, i - start));
+      after_dot = after_cast = false;
+      qualifier.clear();
+      continue;
+    }
+    if (c == ':' && i + 1 < text.size() && text[i + 1] == ':') {
+      out += "::";
+      i += 2;
+      after_cast = true;
+      after_dot = false;
+      qualifier.clear();
+      continue;
+    }
+    out += c;
+    ++i;
+    if (c != ' ' && c != '\n' && c != '\t') {
+      after_dot = false;
+      after_cast = false;
+      qualifier.clear();
+    }
+  }
+  return out;
 }
 
 }  // namespace schemac::diff::internal

@@ -21,4 +21,13 @@ std::vector<NameRef> NameRefs(std::string_view text);
 // Whether `identifier` appears in `text` as a whole identifier.
 bool Mentions(std::string_view text, std::string_view identifier);
 
+// `text` (an expression as PostgreSQL prints it) with every reference to column `from` spelled as
+// `to` (quoted where needed): the way PostgreSQL prints the expression after RENAME COLUMN.
+// Rewritten are bare identifiers and, when `qualifiers` lists them (`new`, `old` in a trigger's
+// WHEN), identifiers qualified by one of those; not string literals, function names (followed by
+// `(`), types (after `::`) or names qualified by anything else. Conservative: a reference it
+// misses leaves the text different, which only recreates the object.
+std::string RenameColumnRefs(std::string_view text, const std::string& from, const std::string& to,
+                             const std::vector<std::string>& qualifiers = {});
+
 }  // namespace schemac::diff::internal
