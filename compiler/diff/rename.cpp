@@ -417,7 +417,7 @@ void Renamer::Run(const CatalogIndex& target_index) {
 void ResolveRenames(Context& ctx) {
   ctx.target_index = std::make_unique<CatalogIndex>(ctx.target);
   Renamer(ctx).Run(*ctx.target_index);
-  if (!ctx.renamed.empty()) SortCatalog(ctx.MutableLive());
+  if (!ctx.renamed.empty()) model::SortCatalog(ctx.MutableLive());  // renames break the order
   ctx.live_index = std::make_unique<CatalogIndex>(ctx.live());
 }
 

@@ -1,5 +1,7 @@
 #include "compiler/model/model.h"
 
+#include <tuple>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -131,6 +133,29 @@ std::string QuoteLiteral(const std::string& text) {
     out += c;
   }
   return out + "'";
+}
+
+void SortCatalog(Catalog& c) {
+  auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
+  auto by_table = [](const auto& a, const auto& b) { return std::tie(a.table, a.name) < std::tie(b.table, b.name); };
+  std::stable_sort(c.extensions.begin(), c.extensions.end(), by_name);
+  std::stable_sort(c.schemas.begin(), c.schemas.end(), by_name);
+  std::stable_sort(c.enums.begin(), c.enums.end(), by_name);
+  std::stable_sort(c.domains.begin(), c.domains.end(), by_name);
+  std::stable_sort(c.composite_types.begin(), c.composite_types.end(), by_name);
+  std::stable_sort(c.sequences.begin(), c.sequences.end(), by_name);
+  std::stable_sort(c.tables.begin(), c.tables.end(), by_name);
+  for (auto& t : c.tables) std::stable_sort(t.constraints.begin(), t.constraints.end(), by_name);
+  std::stable_sort(c.indexes.begin(), c.indexes.end(), by_table);
+  std::stable_sort(c.views.begin(), c.views.end(), by_name);
+  std::stable_sort(c.functions.begin(), c.functions.end(), [](const Function& a, const Function& b) {
+    return std::tuple(a.name, a.Signature()) < std::tuple(b.name, b.Signature());
+  });
+  std::stable_sort(c.triggers.begin(), c.triggers.end(), by_table);
+  std::stable_sort(c.policies.begin(), c.policies.end(), by_table);
+  std::stable_sort(c.grants.begin(), c.grants.end(), [](const Grant& a, const Grant& b) {
+    return std::tie(a.object, a.column, a.grantee, a.privilege) < std::tie(b.object, b.column, b.grantee, b.privilege);
+  });
 }
 
 }  // namespace schemac::model

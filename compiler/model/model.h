@@ -358,6 +358,10 @@ struct Catalog {
   std::vector<std::string> roles;   // roles that grants and policies name (must exist on the server)
 };
 
+// Sorts every list of `catalog` the way Catalog promises (after edits that rename objects, or a
+// catalog assembled from pieces).
+void SortCatalog(Catalog& catalog);
+
 // Quotes an identifier only when PostgreSQL needs it to (like quote_ident): lower-case letters, digits,
 // underscores, not starting with a digit, and not a reserved keyword stay bare.
 std::string QuoteIdent(const std::string& ident);

@@ -140,29 +140,6 @@ void Append(model::Catalog& to, model::Catalog&& f) {
   move_all(to.grants, f.grants);
 }
 
-// The order model.h promises (the order introspection produces).
-void Sort(model::Catalog& c) {
-  auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
-  auto by_table = [](const auto& a, const auto& b) { return std::tie(a.table, a.name) < std::tie(b.table, b.name); };
-  std::stable_sort(c.extensions.begin(), c.extensions.end(), by_name);
-  std::stable_sort(c.schemas.begin(), c.schemas.end(), by_name);
-  std::stable_sort(c.enums.begin(), c.enums.end(), by_name);
-  std::stable_sort(c.domains.begin(), c.domains.end(), by_name);
-  std::stable_sort(c.composite_types.begin(), c.composite_types.end(), by_name);
-  std::stable_sort(c.sequences.begin(), c.sequences.end(), by_name);
-  std::stable_sort(c.tables.begin(), c.tables.end(), by_name);
-  std::stable_sort(c.indexes.begin(), c.indexes.end(), by_table);
-  std::stable_sort(c.views.begin(), c.views.end(), by_name);
-  std::stable_sort(c.functions.begin(), c.functions.end(), [](const auto& a, const auto& b) {
-    return std::tuple(a.name, a.Signature()) < std::tuple(b.name, b.Signature());
-  });
-  std::stable_sort(c.triggers.begin(), c.triggers.end(), by_table);
-  std::stable_sort(c.policies.begin(), c.policies.end(), by_table);
-  std::stable_sort(c.grants.begin(), c.grants.end(), [](const model::Grant& a, const model::Grant& b) {
-    return std::tie(a.object, a.column, a.grantee, a.privilege) < std::tie(b.object, b.column, b.grantee, b.privilege);
-  });
-}
-
 class Graph {
  public:
   explicit Graph(const model::Catalog& c) : c_(c) {
@@ -536,7 +513,7 @@ model::Catalog NormalizeCached(const model::Catalog& target, NormalizationCache&
 
   model::Catalog out;
   for (auto& [u, f] : fragments) Append(out, std::move(f));
-  Sort(out);
+  model::SortCatalog(out);
   CarryOver(target, out);
   out.roles = target.roles;
   st.assemble_seconds = since(t0);

@@ -137,27 +137,4 @@ void Remap(model::Catalog& c, const NameFn& fn) {
   for (auto& p : c.policies) deps(p.deps);
 }
 
-void SortCatalog(model::Catalog& c) {
-  auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
-  std::stable_sort(c.schemas.begin(), c.schemas.end(), by_name);
-  std::stable_sort(c.enums.begin(), c.enums.end(), by_name);
-  std::stable_sort(c.domains.begin(), c.domains.end(), by_name);
-  std::stable_sort(c.composite_types.begin(), c.composite_types.end(), by_name);
-  std::stable_sort(c.sequences.begin(), c.sequences.end(), by_name);
-  std::stable_sort(c.tables.begin(), c.tables.end(), by_name);
-  std::stable_sort(c.views.begin(), c.views.end(), by_name);
-  for (auto& t : c.tables) std::stable_sort(t.constraints.begin(), t.constraints.end(), by_name);
-  std::stable_sort(c.indexes.begin(), c.indexes.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.table, a.name) < std::tie(b.table, b.name);
-  });
-  std::stable_sort(c.functions.begin(), c.functions.end(), [](const auto& a, const auto& b) {
-    return std::tuple(a.name, a.Signature()) < std::tuple(b.name, b.Signature());
-  });
-  auto by_table = [](const auto& a, const auto& b) {
-    return std::tie(a.table, a.name) < std::tie(b.table, b.name);
-  };
-  std::stable_sort(c.triggers.begin(), c.triggers.end(), by_table);
-  std::stable_sort(c.policies.begin(), c.policies.end(), by_table);
-}
-
 }  // namespace schemac::diff::internal

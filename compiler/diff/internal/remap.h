@@ -20,7 +20,5 @@ Use UseOf(model::ObjectKind kind);
 // tables, grants, deps), then fixes the function signatures that grants and deps spell out, since
 // they embed argument type names.
 void Remap(model::Catalog& catalog, const NameFn& fn);
-// Sorts every list of `catalog` the way model.h promises (renames break the order).
-void SortCatalog(model::Catalog& catalog);
 
 }  // namespace schemac::diff::internal
