@@ -1028,6 +1028,17 @@ TEST_CASE("grants: grant and revoke the difference", "[diff][grant]") {
         std::vector<std::string>{"REVOKE USAGE ON SCHEMA s FROM app;"});
 }
 
+TEST_CASE("grants on the sequence of an identity column are compared like any other", "[diff][grant]") {
+  // The sequence is no object of the model (neither side lists it), but its grants are.
+  const std::string t = "table t { id bigint generated always as identity primary key }\n";
+  CHECK(DiffText(t + "grant usage on sequence t_id_seq to app", t + "grant usage on sequence t_id_seq to app")
+            .steps.empty());
+  CHECK(Sql(DiffText(t, t + "grant usage on sequence t_id_seq to app")) ==
+        std::vector<std::string>{"GRANT USAGE ON TABLE public.t_id_seq TO app;"});
+  CHECK(Sql(DiffText(t + "grant select, usage on sequence t_id_seq to app", t + "grant usage on sequence t_id_seq to app")) ==
+        std::vector<std::string>{"REVOKE SELECT ON TABLE public.t_id_seq FROM app;"});
+}
+
 
 // ---- comments, ordering, determinism ------------------------------------------------------------
 
