@@ -79,6 +79,15 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   apply->add_option("--lock-wait", apply_args.lock_wait_seconds,
                     "Seconds to wait for another schemac apply to finish (default 10)");
 
+  InspectArgs inspect_args;
+  auto* inspect = app.add_subcommand(
+      "inspect", "Write the live database as .schema files (one per schema): exit 0 done, 1 error");
+  inspect->add_option("--db", inspect_args.db, "The database: a postgresql:// URL or key=value conninfo "
+                                               "(default: $DATABASE_URL, else libpq's PG* variables)");
+  inspect->add_option("--schema", inspect_args.schemas, "A schema to read (repeatable; default: every non-system schema)");
+  inspect->add_option("-o,--output", inspect_args.output, "Write the files into this directory (default: standard output)");
+  inspect->add_flag("--split", inspect_args.split, "One file per table (<schema>/<table>.schema) plus <schema>.schema");
+
   // A word that is not a command gets a clear message (CLI11 would only say a subcommand is required).
   std::string names;
   bool known = false;
@@ -117,6 +126,7 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     return c->catalog.has_value() ? kExitOk : kExitError;
   }
   if (plan->parsed()) return RunPlan(plan_args, out, err, color);
+  if (inspect->parsed()) return RunInspect(inspect_args, out, err);
   if (apply->parsed()) return RunApply(apply_args, std::cin, out, err, color, isatty(STDIN_FILENO) != 0);
   if (sql->parsed()) {
     auto c = CompileAndReport(sql_paths, err, color);

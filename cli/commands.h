@@ -1,4 +1,4 @@
-// The database commands (plan, apply): option values and entry points. cli.cpp parses the command
+// The database commands (plan, apply, inspect, diff): option values and entry points. cli.cpp parses the command
 // line; these run a command and return its exit code.
 #pragma once
 
@@ -36,7 +36,16 @@ struct ApplyArgs {
   int lock_wait_seconds = 10;
 };
 
+struct InspectArgs {
+  std::optional<std::string> db;     // --db
+  std::vector<std::string> schemas;  // --schema
+  std::optional<std::string> output; // -o DIR; unset: standard output
+  bool split = false;                // --split: one file per table
+};
+
 int RunPlan(const PlanArgs& args, std::ostream& out, std::ostream& err, bool color);
+// `schemac inspect`: the live database as .schema files.
+int RunInspect(const InspectArgs& args, std::ostream& out, std::ostream& err);
 int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::ostream& err, bool color,
              bool interactive);
 
