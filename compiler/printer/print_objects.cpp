@@ -297,14 +297,11 @@ std::string TriggerDecl(Context& ctx, const model::Trigger& t) {
     if (event == "update" && !t.update_columns.empty()) event += " of " + IdentList(t.update_columns);
     events.push_back(event);
   }
-  const char* timing = t.timing == model::TriggerTiming::Before  ? "before"
-                       : t.timing == model::TriggerTiming::After ? "after"
-                                                                 : "instead of";
+  const char* timing = model::TriggerTimingName(t.timing);
   std::vector<std::string> parts{std::string(t.constraint_trigger ? "constraint " : "") + "trigger " + Ident(t.name) +
                                  " " + timing + " " + fmt::format("{}", fmt::join(events, " or ")) + " on " +
                                  Qualified(t.table)};
-  if (t.deferral == model::Deferral::InitiallyImmediate) parts.push_back("deferrable");
-  if (t.deferral == model::Deferral::InitiallyDeferred) parts.push_back("deferrable initially deferred");
+  if (t.deferral != model::Deferral::NotDeferrable) parts.push_back(Lower(sqlgen::DeferralSql(t.deferral)).substr(1));
   if (t.referencing_old || t.referencing_new) {
     std::string referencing = "referencing";
     if (t.referencing_old) referencing += " old table as " + Ident(*t.referencing_old);

@@ -8,6 +8,7 @@
 
 #include "compiler/printer/internal.h"
 #include "compiler/sema/naming.h"
+#include "compiler/sqlgen/render.h"
 #include "compiler/sqltext/sqltext.h"
 
 namespace schemac::printer::internal {
@@ -15,24 +16,10 @@ namespace {
 
 using model::ConstraintKind;
 
+// "", "deferrable", "deferrable initially deferred".
 std::string DeferralText(model::Deferral d) {
-  switch (d) {
-    case model::Deferral::NotDeferrable: return "";
-    case model::Deferral::InitiallyImmediate: return "deferrable";
-    case model::Deferral::InitiallyDeferred: return "deferrable initially deferred";
-  }
-  return "";
-}
-
-std::string ActionText(model::FkAction a) {
-  switch (a) {
-    case model::FkAction::NoAction: return "no action";
-    case model::FkAction::Restrict: return "restrict";
-    case model::FkAction::Cascade: return "cascade";
-    case model::FkAction::SetNull: return "set null";
-    case model::FkAction::SetDefault: return "set default";
-  }
-  return "no action";
+  const std::string sql = Lower(sqlgen::DeferralSql(d));
+  return sql.empty() ? sql : sql.substr(1);
 }
 
 // `references t (cols) [match full] [on delete ...] [on update ...] [deferrable ...]`
@@ -41,10 +28,10 @@ std::string References(const model::Constraint& k) {
   if (!k.ref_columns.empty()) out += " (" + IdentList(k.ref_columns) + ")";
   if (k.match == "full") out += " match full";
   if (k.on_delete != model::FkAction::NoAction) {
-    out += " on delete " + ActionText(k.on_delete);
+    out += " on delete " + std::string(model::FkActionName(k.on_delete));
     if (!k.on_delete_set_columns.empty()) out += " (" + IdentList(k.on_delete_set_columns) + ")";
   }
-  if (k.on_update != model::FkAction::NoAction) out += " on update " + ActionText(k.on_update);
+  if (k.on_update != model::FkAction::NoAction) out += " on update " + std::string(model::FkActionName(k.on_update));
   const std::string d = DeferralText(k.deferral);
   if (!d.empty()) out += " " + d;
   return out;
@@ -257,15 +244,6 @@ std::string DefaultText(const model::Column& column) {
   return BareOrParenthesized(text);
 }
 
-std::string PartitionStrategyText(model::PartitionStrategy s) {
-  switch (s) {
-    case model::PartitionStrategy::Range: return "range";
-    case model::PartitionStrategy::List: return "list";
-    case model::PartitionStrategy::Hash: return "hash";
-  }
-  return "range";
-}
-
 // FROM (...) TO (...) / IN (...) / WITH (...) with the keywords outside parentheses and strings in
 // lower case.
 std::string BoundText(const std::string& bound) {
@@ -431,7 +409,7 @@ std::string TableDecl(Context& ctx, const model::Table& t) {
   if (t.partition_strategy) {
     std::vector<std::string> keys;
     for (const model::IndexElement& e : t.partition_keys) keys.push_back(IndexElement(e));
-    head += " partition by " + PartitionStrategyText(*t.partition_strategy) + " (" +
+    head += " partition by " + std::string(model::PartitionStrategyName(*t.partition_strategy)) + " (" +
             fmt::format("{}", fmt::join(keys, ", ")) + ")";
   }
   const bool is_partition = t.partition_of.has_value();

@@ -56,16 +56,7 @@ std::string Show(model::Deferral d) {
   }
   return "?";
 }
-std::string Show(model::FkAction a) {
-  switch (a) {
-    case model::FkAction::NoAction: return "no action";
-    case model::FkAction::Restrict: return "restrict";
-    case model::FkAction::Cascade: return "cascade";
-    case model::FkAction::SetNull: return "set null";
-    case model::FkAction::SetDefault: return "set default";
-  }
-  return "?";
-}
+std::string Show(model::FkAction a) { return model::FkActionName(a); }
 std::string Show(model::IdentityKind k) {
   switch (k) {
     case model::IdentityKind::None: return "none";
@@ -84,22 +75,8 @@ std::string Show(model::ConstraintKind k) {
   }
   return "?";
 }
-std::string Show(model::PartitionStrategy s) {
-  switch (s) {
-    case model::PartitionStrategy::Range: return "range";
-    case model::PartitionStrategy::List: return "list";
-    case model::PartitionStrategy::Hash: return "hash";
-  }
-  return "?";
-}
-std::string Show(model::TriggerTiming t) {
-  switch (t) {
-    case model::TriggerTiming::Before: return "before";
-    case model::TriggerTiming::After: return "after";
-    case model::TriggerTiming::InsteadOf: return "instead of";
-  }
-  return "?";
-}
+std::string Show(model::PartitionStrategy s) { return model::PartitionStrategyName(s); }
+std::string Show(model::TriggerTiming t) { return model::TriggerTimingName(t); }
 std::string Show(model::ArgMode m) {
   switch (m) {
     case model::ArgMode::In: return "in";
