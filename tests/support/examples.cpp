@@ -4,13 +4,14 @@
 #include <filesystem>
 #include <fstream>
 
+#include "compiler/model/model.h"
+
 namespace schemac::test {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-std::vector<std::string> ReadRoles(const fs::path& schema) {
+std::vector<std::string> RolesOf(const std::string& schema_path) {
+  const fs::path schema(schema_path);
   fs::path file = fs::is_directory(schema) ? schema / "roles.txt" : fs::path(schema).replace_extension(".roles");
   std::vector<std::string> roles;
   std::ifstream in(file);
@@ -24,17 +25,6 @@ std::vector<std::string> ReadRoles(const fs::path& schema) {
   return roles;
 }
 
-std::string QuoteIdent(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    out += c;
-    if (c == '"') out += c;
-  }
-  return out + "\"";
-}
-
-}  // namespace
-
 std::vector<ExampleSchema> ExampleSchemas() {
   const fs::path root = fs::path(SCHEMAC_SOURCE_DIR) / "schemas";
   std::vector<fs::path> found;
@@ -45,13 +35,13 @@ std::vector<ExampleSchema> ExampleSchemas() {
   }
   std::sort(found.begin(), found.end());
   std::vector<ExampleSchema> out;
-  for (const fs::path& p : found) out.push_back({p.string(), p.filename().string(), ReadRoles(p)});
+  for (const fs::path& p : found) out.push_back({p.string(), p.filename().string(), RolesOf(p.string())});
   return out;
 }
 
 void CreateRoles(pg::Connection& conn, const std::vector<std::string>& roles) {
   for (const std::string& role : roles) {
-    conn.Exec("DO $$ BEGIN CREATE ROLE " + QuoteIdent(role) +
+    conn.Exec("DO $$ BEGIN CREATE ROLE " + model::QuoteIdent(role) +
               "; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$");
   }
 }

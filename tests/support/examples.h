@@ -17,9 +17,12 @@ struct ExampleSchema {
   std::vector<std::string> roles;  // from schemas/<name>.roles or schemas/<dir>/roles.txt
 };
 
-// Every schema in schemas/, in sorted order. Roles files hold one role a line; '#' starts a
-// comment.
+// Every schema in schemas/, in sorted order.
 std::vector<ExampleSchema> ExampleSchemas();
+
+// The roles a schema needs: <name>.roles next to a `<name>.schema` file, roles.txt inside a
+// directory; one role a line, '#' starts a comment. None when there is no such file.
+std::vector<std::string> RolesOf(const std::string& schema_path);
 
 // Creates the roles that do not exist yet. Roles are cluster-wide and tests run in parallel, so a
 // concurrent creation of the same role is not an error.
