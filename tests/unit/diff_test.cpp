@@ -1211,6 +1211,24 @@ TEST_CASE("a live model without deps still compares equal to its target",
   }
 }
 
+TEST_CASE("a target without deps (read from a database) is created in dependency order too",
+          "[diff][deps]") {
+  // `schemac diff` of two databases: the target is a live model. A `language sql` body is checked
+  // when the function is created, so the table it reads comes first; views over views likewise.
+  model::Catalog to = WithoutDeps(Compile(
+      "schema s\n"
+      "table s.orders { id bigint primary key, total integer }\n"
+      "function a_total(p bigint) returns integer language sql stable\n"
+      "  as $$ select total from s.orders where id = p $$\n"
+      "view z_base as select id, total from s.orders\n"
+      "view a_top as select id from public.z_base where total > 100\n"));
+  Plan plan = Diff(model::Catalog{}, to);
+  INFO(Format(plan));
+  CheckInvariants(plan);
+  CHECK(IndexOf(plan, "CREATE TABLE s.orders") < IndexOf(plan, "CREATE FUNCTION public.a_total"));
+  CHECK(IndexOf(plan, "CREATE VIEW public.z_base") < IndexOf(plan, "CREATE VIEW public.a_top"));
+}
+
 TEST_CASE("moving a table to another schema takes its indexes and owned sequences along",
           "[diff][rename]") {
   Plan plan = DiffText(
