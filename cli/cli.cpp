@@ -79,6 +79,22 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   apply->add_option("--lock-wait", apply_args.lock_wait_seconds,
                     "Seconds to wait for another schemac apply to finish (default 10)");
 
+  DiffArgs diff_args;
+  auto* diff = app.add_subcommand(
+      "diff", "Show the steps that turn FROM into TO (each a .schema path or a database): exit 0 no changes, 2 changes, 1 error");
+  diff->add_option("FROM", diff_args.from,
+                   "Where to start: a .schema file or directory, or a database (postgresql:// URL or key=value conninfo)")
+      ->required();
+  diff->add_option("TO", diff_args.to, "Where to arrive: a .schema file or directory, or a database")->required();
+  diff->add_flag("--allow-drop", diff_args.allow_drop,
+                 "Print the destructive steps as part of the plan instead of marking them withheld");
+  diff->add_option("--format", diff_args.format, "Output: text (summary and SQL), sql or json")
+      ->check(CLI::IsMember({"text", "sql", "json"}));
+  diff->add_option("--dev-db", diff_args.dev_db,
+                   "A PostgreSQL server for scratch databases that normalize the schema sides "
+                   "(default: a throwaway local cluster started from this machine's PostgreSQL binaries)");
+  diff->add_flag("--no-cache", diff_args.no_cache, "Normalize every object of the schema sides in the dev database");
+
   InspectArgs inspect_args;
   auto* inspect = app.add_subcommand(
       "inspect", "Write the live database as .schema files (one per schema): exit 0 done, 1 error");
@@ -127,6 +143,7 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   }
   if (plan->parsed()) return RunPlan(plan_args, out, err, color);
   if (inspect->parsed()) return RunInspect(inspect_args, out, err);
+  if (diff->parsed()) return RunDiff(diff_args, out, err, color);
   if (apply->parsed()) return RunApply(apply_args, std::cin, out, err, color, isatty(STDIN_FILENO) != 0);
   if (sql->parsed()) {
     auto c = CompileAndReport(sql_paths, err, color);

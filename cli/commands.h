@@ -36,6 +36,14 @@ struct ApplyArgs {
   int lock_wait_seconds = 10;
 };
 
+struct DiffArgs {
+  std::string from, to;               // each a .schema path or a database (plan::IsDatabaseArgument)
+  bool allow_drop = false;
+  std::string format = "text";        // text | sql | json
+  std::optional<std::string> dev_db;  // --dev-db
+  bool no_cache = false;              // --no-cache
+};
+
 struct InspectArgs {
   std::optional<std::string> db;     // --db
   std::vector<std::string> schemas;  // --schema
@@ -44,9 +52,15 @@ struct InspectArgs {
 };
 
 int RunPlan(const PlanArgs& args, std::ostream& out, std::ostream& err, bool color);
+// `schemac diff FROM TO`: the plan that turns FROM into TO.
+int RunDiff(const DiffArgs& args, std::ostream& out, std::ostream& err, bool color);
 // `schemac inspect`: the live database as .schema files.
 int RunInspect(const InspectArgs& args, std::ostream& out, std::ostream& err);
 int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::ostream& err, bool color,
              bool interactive);
+
+// Inside a catch block: reports the exception being handled (a database error with its SQLSTATE,
+// detail and hint; a dev server error; anything else) and returns kExitError.
+int ReportFailure(std::ostream& err);
 
 }  // namespace schemac::cli

@@ -1,4 +1,4 @@
-// `schemac plan` and `schemac apply`.
+// `schemac plan`, `schemac apply` and `schemac diff`.
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
@@ -44,14 +44,20 @@ std::string Hazards(const diff::Step& s) {
   return out;
 }
 
-// Compile errors, missing roles: reported, exit 1. Returns true when planning can go on.
-bool ReportPreconditions(const plan::Result& r, std::ostream& err, bool color) {
-  const base::Diagnostics& d = r.compilation->diags;
+// Prints a compilation's diagnostics; false when it has errors.
+bool ReportDiagnostics(const driver::Compilation& c, std::ostream& err, bool color) {
+  const base::Diagnostics& d = c.diags;
   err << d.Render(color);
   if (d.HasErrors()) {
     err << fmt::format("{} error{} generated\n", d.ErrorCount(), d.ErrorCount() == 1 ? "" : "s");
     return false;
   }
+  return true;
+}
+
+// Compile errors, missing roles: reported, exit 1. Returns true when planning can go on.
+bool ReportPreconditions(const plan::Result& r, std::ostream& err, bool color) {
+  if (!ReportDiagnostics(*r.compilation, err, color)) return false;
   if (!r.missing_roles.empty()) {
     std::string list;
     for (const std::string& role : r.missing_roles) list += (list.empty() ? "" : ", ") + role;
@@ -64,9 +70,18 @@ bool ReportPreconditions(const plan::Result& r, std::ostream& err, bool color) {
   return true;
 }
 
-void PrintText(const plan::Result& r, bool allow_drop, std::ostream& out) {
-  const diff::Plan& p = r.plan;
-  const base::SourceManager& src = r.compilation->sources;
+// What the output formats print of a plan: the steps, where the target objects are written (null
+// when the target is a database) and the unmanaged objects of the databases read.
+struct PlanView {
+  const diff::Plan& plan;
+  const base::SourceManager* sources;
+  const std::vector<catalog::Unsupported>& unmanaged;
+};
+
+std::string Where(const PlanView& v, const base::Loc& loc) { return v.sources == nullptr ? "" : Where(*v.sources, loc); }
+
+void PrintText(const PlanView& v, bool allow_drop, const char* no_changes, std::ostream& out) {
+  const diff::Plan& p = v.plan;
   size_t creates = 0, alters = 0, drops = 0, withheld = 0;
   for (const diff::Step& s : p.steps) {
     if (s.action == '+') ++creates;
@@ -75,7 +90,7 @@ void PrintText(const plan::Result& r, bool allow_drop, std::ostream& out) {
     if (s.requires_allow_drop) ++withheld;
   }
   if (p.Empty()) {
-    out << "No changes: the database matches the schema.\n";
+    out << no_changes << "\n";
     return;
   }
   out << fmt::format("Plan: {} to create, {} to change, {} to drop", creates, alters, drops);
@@ -88,12 +103,12 @@ void PrintText(const plan::Result& r, bool allow_drop, std::ostream& out) {
     std::string line = fmt::format("  {} {}", s.action, s.summary);
     if (s.destructive) line += "  [destructive]";
     else if (s.requires_allow_drop) line += "  [needs --allow-drop]";
-    const std::string where = Where(src, s.loc);
+    const std::string where = Where(v, s.loc);
     if (!where.empty()) line += "  (" + where + ")";
     out << line << "\n";
   }
   for (const diff::Unsupported& u : p.unsupported) out << "  ! unsupported: " << u.message << "\n";
-  for (const catalog::Unsupported& u : r.unsupported) {
+  for (const catalog::Unsupported& u : v.unmanaged) {
     out << fmt::format("  ! unmanaged {} {}: left as it is\n", u.kind, u.name);
   }
   out << "\n";
@@ -105,10 +120,10 @@ void PrintText(const plan::Result& r, bool allow_drop, std::ostream& out) {
   }
 }
 
-nlohmann::json ToJson(const plan::Result& r) {
+nlohmann::json ToJson(const PlanView& v) {
   nlohmann::json j;
   j["steps"] = nlohmann::json::array();
-  for (const diff::Step& s : r.plan.steps) {
+  for (const diff::Step& s : v.plan.steps) {
     nlohmann::json hz = nlohmann::json::array();
     for (diff::Hazard h : s.hazards) hz.push_back(std::string(diff::HazardId(h)));
     j["steps"].push_back({{"action", std::string(1, s.action)},
@@ -118,20 +133,33 @@ nlohmann::json ToJson(const plan::Result& r) {
                           {"requires_allow_drop", s.requires_allow_drop},
                           {"transactional", s.transactional},
                           {"hazards", hz},
-                          {"source", Where(r.compilation->sources, s.loc)}});
+                          {"source", Where(v, s.loc)}});
   }
   j["unsupported"] = nlohmann::json::array();
-  for (const diff::Unsupported& u : r.plan.unsupported) j["unsupported"].push_back(u.message);
+  for (const diff::Unsupported& u : v.plan.unsupported) j["unsupported"].push_back(u.message);
   j["unmanaged"] = nlohmann::json::array();
-  for (const catalog::Unsupported& u : r.unsupported) j["unmanaged"].push_back({{"kind", u.kind}, {"name", u.name}});
+  for (const catalog::Unsupported& u : v.unmanaged) j["unmanaged"].push_back({{"kind", u.kind}, {"name", u.name}});
   return j;
 }
 
-void PrintDbError(const pg::DbError& e, std::ostream& err) {
-  err << fmt::format("schemac: error: {}{}\n", e.message, e.sqlstate.empty() ? "" : " [SQLSTATE " + e.sqlstate + "]");
-  if (!e.detail.empty()) err << "  detail: " << e.detail << "\n";
-  if (!e.hint.empty()) err << "  hint: " << e.hint << "\n";
+// The plan in `format` (text, sql, json); the exit code: 0 no changes, 2 changes. With
+// `allow_drop` the destructive steps are printed as part of the plan, without withheld marks.
+int PrintPlan(const PlanView& v, const std::string& format, bool allow_drop, const char* no_changes,
+              std::ostream& out) {
+  if (format == "json") {
+    out << ToJson(v).dump(2) << "\n";
+  } else if (format == "sql") {
+    for (const diff::Step& s : v.plan.steps) {
+      if (s.requires_allow_drop && !allow_drop) out << "-- needs --allow-drop:\n";
+      out << s.sql << "\n";
+    }
+  } else {
+    PrintText(v, allow_drop, no_changes, out);
+  }
+  return v.plan.Empty() ? kExitOk : kExitChanges;
 }
+
+constexpr char kPlanNoChanges[] = "No changes: the database matches the schema.";
 
 // With SCHEMAC_TIMING set, the wall time of each planning phase on standard error.
 void PrintTimings(const plan::Result& r, std::ostream& err) {
@@ -173,24 +201,17 @@ std::vector<apply::Stage> Stages(const plan::Result& r, bool allow_drop) {
   return stages;
 }
 
+void PrintDbError(const pg::DbError& e, std::ostream& err) {
+  err << fmt::format("schemac: error: {}{}\n", e.message, e.sqlstate.empty() ? "" : " [SQLSTATE " + e.sqlstate + "]");
+  if (!e.detail.empty()) err << "  detail: " << e.detail << "\n";
+  if (!e.hint.empty()) err << "  hint: " << e.hint << "\n";
+}
+
 }  // namespace
 
-int RunPlan(const PlanArgs& args, std::ostream& out, std::ostream& err, bool color) {
+int ReportFailure(std::ostream& err) {
   try {
-    plan::Result r = plan::MakePlan(ToOptions(args.db));
-    PrintTimings(r, err);
-    if (!ReportPreconditions(r, err, color)) return kExitError;
-    if (args.format == "json") {
-      out << ToJson(r).dump(2) << "\n";
-    } else if (args.format == "sql") {
-      for (const diff::Step& s : r.plan.steps) {
-        if (s.requires_allow_drop) out << "-- needs --allow-drop:\n";
-        out << s.sql << "\n";
-      }
-    } else {
-      PrintText(r, false, out);
-    }
-    return r.plan.Empty() ? kExitOk : kExitChanges;
+    throw;
   } catch (const pg::DbError& e) {
     PrintDbError(e, err);
   } catch (const devdb::DevServerError& e) {
@@ -201,6 +222,18 @@ int RunPlan(const PlanArgs& args, std::ostream& out, std::ostream& err, bool col
   return kExitError;
 }
 
+int RunPlan(const PlanArgs& args, std::ostream& out, std::ostream& err, bool color) {
+  try {
+    plan::Result r = plan::MakePlan(ToOptions(args.db));
+    PrintTimings(r, err);
+    if (!ReportPreconditions(r, err, color)) return kExitError;
+    return PrintPlan(PlanView{r.plan, &r.compilation->sources, r.unsupported}, args.format, false, kPlanNoChanges,
+                     out);
+  } catch (...) {
+    return ReportFailure(err);
+  }
+}
+
 int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::ostream& err, bool color,
              bool interactive) {
   try {
@@ -208,7 +241,7 @@ int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::os
     plan::Result r = plan::MakePlan(options);
     PrintTimings(r, err);
     if (!ReportPreconditions(r, err, color)) return kExitError;
-    PrintText(r, args.allow_drop, out);
+    PrintText(PlanView{r.plan, &r.compilation->sources, r.unsupported}, args.allow_drop, kPlanNoChanges, out);
     const std::vector<apply::Stage> stages = Stages(r, args.allow_drop);
     size_t count = 0;
     for (const apply::Stage& s : stages) count += s.statements.size();
@@ -261,14 +294,39 @@ int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::os
     }
     out << "Verified: the database matches the schema.\n";
     return kExitOk;
-  } catch (const pg::DbError& e) {
-    PrintDbError(e, err);
-  } catch (const devdb::DevServerError& e) {
-    err << "schemac: error: " << e.what() << "\n";
-  } catch (const std::exception& e) {
-    err << "schemac: error: " << e.what() << "\n";
+  } catch (...) {
+    return ReportFailure(err);
   }
-  return kExitError;
+}
+
+int RunDiff(const DiffArgs& args, std::ostream& out, std::ostream& err, bool color) {
+  try {
+    auto side = [](const std::string& word) {
+      plan::Side s;
+      if (plan::IsDatabaseArgument(word)) {
+        s.db = word;
+      } else {
+        s.paths = {word};
+      }
+      return s;
+    };
+    plan::DiffOptions o;
+    o.from = side(args.from);
+    o.to = side(args.to);
+    o.dev_db = args.dev_db;
+    if (!args.no_cache) o.cache_dir = plan::DefaultCacheDir();
+    const plan::DiffResult r = plan::MakeDiff(o);
+    bool compiled = true;
+    for (const driver::Compilation* c : {r.from_compilation.get(), r.to_compilation.get()}) {
+      if (c != nullptr && !ReportDiagnostics(*c, err, color)) compiled = false;
+    }
+    if (!compiled) return kExitError;
+    const base::SourceManager* sources = r.to_compilation ? &r.to_compilation->sources : nullptr;
+    return PrintPlan(PlanView{r.plan, sources, r.unsupported}, args.format, args.allow_drop,
+                     "No changes: both sides match.", out);
+  } catch (...) {
+    return ReportFailure(err);
+  }
 }
 
 }  // namespace schemac::cli

@@ -81,12 +81,9 @@ int RunInspect(const InspectArgs& args, std::ostream& out, std::ostream& err) {
     out << fmt::format("Wrote {} file{} to {}.\n", printed.files.size(), printed.files.size() == 1 ? "" : "s",
                        dir.string());
     return kExitOk;
-  } catch (const pg::DbError& e) {
-    err << fmt::format("schemac: error: {}{}\n", e.message, e.sqlstate.empty() ? "" : " [SQLSTATE " + e.sqlstate + "]");
-  } catch (const std::exception& e) {
-    err << "schemac: error: " << e.what() << "\n";
+  } catch (...) {
+    return ReportFailure(err);
   }
-  return kExitError;
 }
 
 }  // namespace schemac::cli
