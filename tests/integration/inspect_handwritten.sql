@@ -145,7 +145,7 @@ CREATE UNIQUE INDEX ON "Reporting".room_use (room_id);
 COMMENT ON VIEW public.order_summary IS 'Orders with their customer';
 COMMENT ON MATERIALIZED VIEW "Reporting".room_use IS 'Bookings per room';
 
--- Functions: overloads, out arguments, settings, a standard SQL body, a procedure.
+-- Functions: overloads, out arguments, settings, SQL-standard bodies, a procedure.
 CREATE FUNCTION public.add(a integer, b integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'select a + b';
 CREATE FUNCTION public.add(a numeric, b numeric DEFAULT 1) RETURNS numeric LANGUAGE sql IMMUTABLE
   AS $$ select a + b $$;
@@ -153,8 +153,12 @@ CREATE FUNCTION public.stats(OUT n bigint, OUT total numeric) LANGUAGE sql STABL
   AS $$ select count(*), sum(price) from public."OrderLines" $$;
 CREATE FUNCTION public.slow() RETURNS void LANGUAGE plpgsql SET work_mem = '64MB' SET search_path = public, pg_temp
   COST 500 AS $body$ begin perform pg_sleep(0); end $body$;
--- CREATE FUNCTION public.double_it(x integer) RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE
---   RETURN x * 2;
+CREATE FUNCTION public.double_it(x integer) RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN x * 2;
+CREATE FUNCTION public.line_count() RETURNS bigint LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT count(*) FROM public."OrderLines";
+END;
 CREATE PROCEDURE inventory.archive(before date) LANGUAGE plpgsql AS $$
 begin
   delete from inventory.movements where moved_at < before;

@@ -127,6 +127,8 @@ TEST_CASE("inspect: a database written by hand in SQL prints files that plan no 
   CHECK(pub.find("  neg          integer default -1\n") != std::string::npos);
   CHECK(pub.find("  check \"OrderLines_qty_check1\" (qty < 1000)\n") != std::string::npos);
   CHECK(pub.find("grant execute on function add(integer, integer) to app_user\n") != std::string::npos);
+  CHECK(pub.find("  as $$RETURN (x * 2)$$\n") != std::string::npos);  // a SQL-standard body
+  CHECK(pub.find("  as $$BEGIN ATOMIC\n") != std::string::npos);
   const auto split = Files(dir.path / "split");
   CHECK(split.count("Reporting.schema") == 1);
   CHECK(split.count("public/order.schema") == 1);
