@@ -54,7 +54,12 @@ class Context {
   const model::Table* FindTable(const model::QualifiedName& name) const;
   // The columns of a table; of its root parent for a partition (partitions list none).
   const std::vector<model::Column>& ColumnsOf(const model::Table& table) const;
-  bool IsSequence(const model::QualifiedName& name) const;
+  const model::Sequence* FindSequence(const model::QualifiedName& name) const;
+  // What belongs to a table (or view): in catalog order.
+  const std::vector<const model::Index*>& IndexesOn(const model::QualifiedName& relation) const;
+  const std::vector<const model::Trigger*>& TriggersOn(const model::QualifiedName& relation) const;
+  const std::vector<const model::Policy*>& PoliciesOn(const model::QualifiedName& table) const;
+  const std::vector<const model::Table*>& PartitionsOf(const model::QualifiedName& table) const;
   const model::View* FindView(const model::QualifiedName& name) const;
   // A function by schema and model::Function::Signature().
   const model::Function* FindFunction(const std::string& schema, const std::string& signature) const;
@@ -75,7 +80,11 @@ class Context {
 
  private:
   std::map<model::QualifiedName, const model::Table*> tables_;
-  std::set<model::QualifiedName> sequences_;
+  std::map<model::QualifiedName, const model::Sequence*> sequences_;
+  std::map<model::QualifiedName, std::vector<const model::Index*>> indexes_;
+  std::map<model::QualifiedName, std::vector<const model::Trigger*>> triggers_;
+  std::map<model::QualifiedName, std::vector<const model::Policy*>> policies_;
+  std::map<model::QualifiedName, std::vector<const model::Table*>> partitions_;
   std::map<model::QualifiedName, const model::View*> views_;
   std::map<std::pair<std::string, std::string>, const model::Function*> functions_;
   std::map<model::QualifiedName, int> function_names_;

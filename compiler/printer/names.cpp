@@ -118,6 +118,9 @@ std::string Type(const model::TypeName& type) {
     auto it = kShort.find(type.name);
     if (it != kShort.end()) {
       out = it->second + type.modifiers;
+    } else if (type.name.starts_with("interval ")) {
+      // `interval day to second`: the language has no interval fields (the printer notes it).
+      out = "interval" + type.modifiers;
     } else {
       model::TypeName plain = type;
       plain.array_dims = 0;

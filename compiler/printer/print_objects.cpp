@@ -241,15 +241,12 @@ std::string ViewGroup(Context& ctx, const model::View& v) {
   }
   out += " as\n" + IndentQuery(v.query.text) + "\n";
   if (v.check_option) out += *v.check_option == "local" ? "  with local check option\n" : "  with check option\n";
-  for (const model::Index& index : ctx.catalog.indexes) {
-    if (index.table == v.name) out += TopLevelIndex(index);
-  }
+  for (const model::Index* index : ctx.IndexesOn(v.name)) out += TopLevelIndex(*index);
   out += CommentOn(std::string(kind) + " " + Qualified(v.name), v.comment);
   out += GrantLines(ctx, ctx.TakeGrants(model::ObjectKind::Table, v.name));
-  for (const model::Trigger& trigger : ctx.catalog.triggers) {
-    if (trigger.table != v.name) continue;
-    out += TriggerDecl(ctx, trigger);
-    out += CommentOn("trigger " + Ident(trigger.name) + " on " + Qualified(v.name), trigger.comment);
+  for (const model::Trigger* trigger : ctx.TriggersOn(v.name)) {
+    out += TriggerDecl(ctx, *trigger);
+    out += CommentOn("trigger " + Ident(trigger->name) + " on " + Qualified(v.name), trigger->comment);
   }
   return out;
 }

@@ -281,13 +281,10 @@ const model::Sequence* SerialSequence(const Context& ctx, const model::Table& t,
   if (Sql(c.default_expr->text) != "nextval(" + model::QuoteLiteral(model::QuoteQualified(seq)) + "::regclass)") {
     return nullptr;
   }
-  for (const model::Sequence& s : ctx.catalog.sequences) {
-    if (s.name != seq) continue;
-    if (!s.owned_by_table || *s.owned_by_table != t.name || s.owned_by_column != c.name) return nullptr;
-    if (s.comment || s.params.type.name != c.type.name || !SequenceOptions(s.params, false).empty()) return nullptr;
-    return &s;
-  }
-  return nullptr;
+  const model::Sequence* s = ctx.FindSequence(seq);
+  if (s == nullptr || !s->owned_by_table || *s->owned_by_table != t.name || s->owned_by_column != c.name) return nullptr;
+  if (s->comment || s->params.type.name != c.type.name || !SequenceOptions(s->params, false).empty()) return nullptr;
+  return s;
 }
 
 namespace {
@@ -360,8 +357,8 @@ std::string ColumnLine(Context& ctx, const model::Table& t, const model::Column&
   } else {
     out += Type(c.type);
     if (c.type.IsBuiltin() && c.type.name.starts_with("interval ")) {
-      ctx.Note(fmt::format("column {}.{} is of type {}: the language has no interval fields; written as interval",
-                           model::QuoteQualified(t.name), model::QuoteIdent(c.name), c.type.ToSql()));
+      ctx.Note(fmt::format("column {}.{} is of type {}: the language has no interval fields; written as {}",
+                           model::QuoteQualified(t.name), model::QuoteIdent(c.name), c.type.ToSql(), Type(c.type)));
     }
   }
   std::vector<std::string> options;
@@ -386,15 +383,6 @@ std::string ColumnLine(Context& ctx, const model::Table& t, const model::Column&
   }
   if (c.comment) options.push_back("comment " + Literal(*c.comment));
   for (const std::string& o : options) out += " " + o;
-  return out;
-}
-
-// The partitions of `parent` in the catalog, by name.
-std::vector<const model::Table*> PartitionsOf(const Context& ctx, const model::Table& parent) {
-  std::vector<const model::Table*> out;
-  for (const model::Table& t : ctx.catalog.tables) {
-    if (t.partition_of && *t.partition_of == parent.name && t.name.schema == parent.name.schema) out.push_back(&t);
-  }
   return out;
 }
 
@@ -423,8 +411,8 @@ std::string TableDecl(Context& ctx, const model::Table& t) {
     for (const model::Column& c : t.columns) lines.push_back(ColumnLine(ctx, t, c, p, width));
   }
   std::vector<std::string> rest = p.items;
-  for (const model::Index& index : ctx.catalog.indexes) {
-    if (index.table != t.name) continue;
+  for (const model::Index* i : ctx.IndexesOn(t.name)) {
+    const model::Index& index = *i;
     if (index.invalid) {
       ctx.Note(fmt::format("index {} is invalid (a failed concurrent build): written as a valid index",
                            model::QuoteQualified(index.name)));
@@ -457,20 +445,18 @@ std::string TableExtras(Context& ctx, const model::Table& t) {
   for (const model::Constraint& k : t.constraints) {
     out += CommentOn("constraint " + Ident(k.name) + " on " + Qualified(t.name), k.comment);
   }
-  for (const model::Index& index : ctx.catalog.indexes) {
-    if (index.table == t.name) out += CommentOn("index " + Qualified(index.name), index.comment);
+  for (const model::Index* index : ctx.IndexesOn(t.name)) {
+    out += CommentOn("index " + Qualified(index->name), index->comment);
   }
   std::string triggers;
-  for (const model::Trigger& trigger : ctx.catalog.triggers) {
-    if (trigger.table != t.name) continue;
-    triggers += TriggerDecl(ctx, trigger);
-    triggers += CommentOn("trigger " + Ident(trigger.name) + " on " + Qualified(t.name), trigger.comment);
+  for (const model::Trigger* trigger : ctx.TriggersOn(t.name)) {
+    triggers += TriggerDecl(ctx, *trigger);
+    triggers += CommentOn("trigger " + Ident(trigger->name) + " on " + Qualified(t.name), trigger->comment);
   }
   std::string policies;
-  for (const model::Policy& policy : ctx.catalog.policies) {
-    if (policy.table != t.name) continue;
-    policies += PolicyDecl(policy);
-    policies += CommentOn("policy " + Ident(policy.name) + " on " + Qualified(t.name), policy.comment);
+  for (const model::Policy* policy : ctx.PoliciesOn(t.name)) {
+    policies += PolicyDecl(*policy);
+    policies += CommentOn("policy " + Ident(policy->name) + " on " + Qualified(t.name), policy->comment);
   }
   std::string grants = GrantLines(ctx, ctx.TakeGrants(model::ObjectKind::Table, t.name));
   // The sequences of serial and identity columns are the table's: so are their grants.
@@ -495,7 +481,8 @@ void AppendGroup(Context& ctx, const model::Table& t, std::string& out) {
   if (!extras.empty()) out += "\n" + extras;
   // One-line partitions follow their parent (or each other) directly, as in docs/language.md.
   bool previous_one_line = extras.empty();
-  for (const model::Table* partition : PartitionsOf(ctx, t)) {
+  for (const model::Table* partition : ctx.PartitionsOf(t.name)) {
+    if (partition->name.schema != t.name.schema) continue;  // printed in its own schema's file
     std::string part;
     AppendGroup(ctx, *partition, part);
     const bool one_line = part.find('\n') + 1 == part.size();

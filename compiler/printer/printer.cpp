@@ -13,6 +13,7 @@ namespace internal {
 Context::Context(const model::Catalog& c) : catalog(c) {
   for (const model::Table& t : c.tables) {
     tables_[t.name] = &t;
+    if (t.partition_of) partitions_[*t.partition_of].push_back(&t);
     relation_names_.insert({t.name.schema, t.name.name});
     for (const model::Constraint& k : t.constraints) ++constraint_names_[{t.name.schema, k.name}];
   }
@@ -20,7 +21,7 @@ Context::Context(const model::Catalog& c) : catalog(c) {
     for (const model::DomainCheck& check : d.checks) ++constraint_names_[{d.name.schema, check.name}];
   }
   for (const model::Sequence& s : c.sequences) {
-    sequences_.insert(s.name);
+    sequences_[s.name] = &s;
     relation_names_.insert({s.name.schema, s.name.name});
   }
   for (const model::View& v : c.views) {
@@ -28,7 +29,12 @@ Context::Context(const model::Catalog& c) : catalog(c) {
     relation_names_.insert({v.name.schema, v.name.name});
   }
   for (const model::CompositeType& t : c.composite_types) relation_names_.insert({t.name.schema, t.name.name});
-  for (const model::Index& i : c.indexes) relation_names_.insert({i.name.schema, i.name.name});
+  for (const model::Index& i : c.indexes) {
+    relation_names_.insert({i.name.schema, i.name.name});
+    indexes_[i.table].push_back(&i);
+  }
+  for (const model::Trigger& t : c.triggers) triggers_[t.table].push_back(&t);
+  for (const model::Policy& p : c.policies) policies_[p.table].push_back(&p);
   for (const model::Function& f : c.functions) {
     functions_[{f.name.schema, f.Signature()}] = &f;
     ++function_names_[f.name];
@@ -53,7 +59,35 @@ const std::vector<model::Column>& Context::ColumnsOf(const model::Table& table) 
   return t->columns;
 }
 
-bool Context::IsSequence(const model::QualifiedName& name) const { return sequences_.contains(name); }
+const model::Sequence* Context::FindSequence(const model::QualifiedName& name) const {
+  auto it = sequences_.find(name);
+  return it == sequences_.end() ? nullptr : it->second;
+}
+
+namespace {
+
+template <typename T>
+const std::vector<const T*>& Members(const std::map<model::QualifiedName, std::vector<const T*>>& by,
+                                     const model::QualifiedName& name) {
+  static const std::vector<const T*> kNone;
+  auto it = by.find(name);
+  return it == by.end() ? kNone : it->second;
+}
+
+}  // namespace
+
+const std::vector<const model::Index*>& Context::IndexesOn(const model::QualifiedName& relation) const {
+  return Members(indexes_, relation);
+}
+const std::vector<const model::Trigger*>& Context::TriggersOn(const model::QualifiedName& relation) const {
+  return Members(triggers_, relation);
+}
+const std::vector<const model::Policy*>& Context::PoliciesOn(const model::QualifiedName& table) const {
+  return Members(policies_, table);
+}
+const std::vector<const model::Table*>& Context::PartitionsOf(const model::QualifiedName& table) const {
+  return Members(partitions_, table);
+}
 
 const model::View* Context::FindView(const model::QualifiedName& name) const {
   auto it = views_.find(name);
