@@ -203,6 +203,42 @@ COMMENT ON DOMAIN public.percent IS 'From 0 to 100';
 COMMENT ON TYPE public."Mood" IS 'How it went';
 COMMENT ON COLUMN public.samples.id IS 'Serial';
 
+-- More names: words the language uses as column and table names, a type named like a built-in
+-- type, enum values that are not identifiers, `--` inside a string default, a comment with
+-- escapes, a multi-line string in a view, argument names that are keywords, dollar quotes in a
+-- body, a policy and a role that need quotes. (The test creates the role "Admin".)
+CREATE TYPE public."int" AS ENUM ('a,b', '', 'x y');
+CREATE TYPE public.weird AS ENUM ('comment', 'index');
+CREATE TABLE public.index (
+  force text,
+  "row" integer,
+  exclude integer,
+  index integer,
+  comment text,
+  "constraint" text,
+  "primary" integer,
+  partition text,
+  "like" text,
+  nulls text,
+  key text,
+  "values" text,
+  "User" text CHECK ("User" <> ''),
+  kind "int",
+  w weird DEFAULT 'index',
+  s text DEFAULT '--x' COLLATE "C",
+  t text DEFAULT ('x'::text COLLATE "C")
+);
+COMMENT ON TABLE public.index IS E'back\\slash\nnew line\ttab';
+CREATE TABLE public."table" (id int PRIMARY KEY, "Name" text GENERATED ALWAYS AS (upper("Name2")) STORED, "Name2" text);
+CREATE INDEX ON public."table" (("Name2" COLLATE "C"));
+CREATE UNIQUE INDEX tbl_partial ON public."table" (id) WHERE id > 0 AND "Name2" IS NOT NULL;
+CREATE FUNCTION public.comment("out" integer, "setof" text, "inout" integer DEFAULT 1) RETURNS integer LANGUAGE sql AS $$ select $1 $$;
+CREATE VIEW public.multi AS SELECT 'line one
+line two'::text AS t UNION ALL SELECT 'x';
+CREATE POLICY "all" ON public."table" USING (true);
+GRANT SELECT ON public."table" TO "Admin";
+CREATE FUNCTION public.dollar() RETURNS text LANGUAGE sql AS $f$ select '$$' || $body$x$body$ $f$;
+
 -- Objects schemac does not manage: reported by inspect, never printed.
 CREATE AGGREGATE public.product(integer) (SFUNC = int4mul, STYPE = integer);
 CREATE RULE order_no_delete AS ON DELETE TO public."order" DO INSTEAD NOTHING;

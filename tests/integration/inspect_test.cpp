@@ -102,7 +102,7 @@ TEST_CASE("inspect: every example schema, loaded with schemac sql, prints files 
 TEST_CASE("inspect: a database written by hand in SQL prints files that plan no changes", "[inspect]") {
   schemac::test::ScratchDatabase db("inspect_sql");
   schemac::pg::Connection c(db.conninfo());
-  schemac::test::CreateRoles(c, {"app_user", "app_readonly", "app_admin"});
+  schemac::test::CreateRoles(c, {"app_user", "app_readonly", "app_admin", "Admin"});
   c.Exec(ReadFile(fs::path(SCHEMAC_SOURCE_DIR) / "tests/integration/inspect_handwritten.sql"));
   TempDir dir(db.name());
   RoundTrip(db.conninfo(), dir / "one", false);
@@ -129,6 +129,11 @@ TEST_CASE("inspect: a database written by hand in SQL prints files that plan no 
   CHECK(pub.find("grant execute on function add(integer, integer) to app_user\n") != std::string::npos);
   CHECK(pub.find("  as $$RETURN (x * 2)$$\n") != std::string::npos);  // a SQL-standard body
   CHECK(pub.find("  as $$BEGIN ATOMIC\n") != std::string::npos);
+  CHECK(pub.find("table index {\n  force         text\n  row           integer\n") != std::string::npos);
+  CHECK(pub.find("  s             text collate \"C\" default '--x'\n") != std::string::npos);
+  CHECK(pub.find("enum public.\"int\" { 'a,b', '', 'x y' }\n") != std::string::npos);
+  CHECK(pub.find("function comment(\"out\" integer, \"setof\" text, \"inout\" integer default 1)") != std::string::npos);
+  CHECK(pub.find("view multi as\n  SELECT 'line one\nline two'::text AS t\n") != std::string::npos);
   const auto split = Files(dir.path / "split");
   CHECK(split.count("Reporting.schema") == 1);
   CHECK(split.count("public/order.schema") == 1);
