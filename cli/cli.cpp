@@ -118,6 +118,34 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
                       "How often a statement that could not get its lock is tried again (default 5)")
       ->check(CLI::NonNegativeNumber);
 
+  DiffArgs diff_args;
+  auto* diff = app.add_subcommand(
+      "diff", "Show the steps that turn FROM into TO (each a .schema path or a database): exit 0 no changes, 2 changes, 1 error");
+  diff->add_option("FROM", diff_args.from,
+                   "Where to start: a .schema file or directory, or a database (postgresql:// URL or key=value conninfo)")
+      ->required();
+  diff->add_option("TO", diff_args.to, "Where to arrive: a .schema file or directory, or a database")->required();
+  diff->add_flag("--allow-drop", diff_args.allow_drop,
+                 "Print the destructive steps as part of the plan instead of marking them withheld");
+  diff->add_option("--format", diff_args.format, "Output: text (summary and SQL), sql or json")
+      ->check(CLI::IsMember({"text", "sql", "json"}));
+  diff->add_option("--dev-db", diff_args.dev_db,
+                   "A PostgreSQL server for scratch databases that normalize the schema sides "
+                   "(default: a throwaway local cluster started from this machine's PostgreSQL binaries)");
+  diff->add_flag("--no-cache", diff_args.no_cache, "Normalize every object of the schema sides in the dev database");
+  diff->add_flag("--online", diff_args.online,
+                 "Online techniques on the FROM side's tables, as plan uses them (CREATE INDEX CONCURRENTLY, "
+                 "NOT VALID + VALIDATE; the script then cannot run in one transaction; see docs/safety.md)");
+
+  InspectArgs inspect_args;
+  auto* inspect = app.add_subcommand(
+      "inspect", "Write the live database as .schema files (one per schema): exit 0 done, 1 error");
+  inspect->add_option("--db", inspect_args.db, "The database: a postgresql:// URL or key=value conninfo "
+                                               "(default: $DATABASE_URL, else libpq's PG* variables)");
+  inspect->add_option("--schema", inspect_args.schemas, "A schema to read (repeatable; default: every non-system schema)");
+  inspect->add_option("-o,--output", inspect_args.output, "Write the files into this directory (default: standard output)");
+  inspect->add_flag("--split", inspect_args.split, "One file per table (<schema>/<table>.schema) plus <schema>.schema");
+
   // A word that is not a command gets a clear message (CLI11 would only say a subcommand is required).
   std::string names;
   bool known = false;
@@ -157,6 +185,8 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   }
   if (plan->parsed()) return RunPlan(plan_args, out, err, color);
   if (migrate->parsed()) return RunMigrate(migrate_args, out, err);
+  if (inspect->parsed()) return RunInspect(inspect_args, out, err);
+  if (diff->parsed()) return RunDiff(diff_args, out, err, color);
   if (apply->parsed()) return RunApply(apply_args, std::cin, out, err, color, isatty(STDIN_FILENO) != 0);
   if (sql->parsed()) {
     auto c = CompileAndReport(sql_paths, err, color);

@@ -1,4 +1,4 @@
-// The database commands (plan, apply): option values and entry points. cli.cpp parses the command
+// The database commands (plan, apply, inspect, diff): option values and entry points. cli.cpp parses the command
 // line; these run a command and return its exit code.
 #pragma once
 
@@ -54,9 +54,33 @@ struct ApplyArgs {
   int statement_timeout_seconds = 600;  // --statement-timeout (index builds: at least 2 h)
 };
 
+struct DiffArgs {
+  std::string from, to;               // each a .schema path or a database (plan::IsDatabaseArgument)
+  bool allow_drop = false;
+  std::string format = "text";        // text | sql | json
+  std::optional<std::string> dev_db;  // --dev-db
+  bool no_cache = false;              // --no-cache
+  bool online = false;                // --online
+};
+
+struct InspectArgs {
+  std::optional<std::string> db;     // --db
+  std::vector<std::string> schemas;  // --schema
+  std::optional<std::string> output; // -o DIR; unset: standard output
+  bool split = false;                // --split: one file per table
+};
+
 int RunPlan(const PlanArgs& args, std::ostream& out, std::ostream& err, bool color);
 int RunMigrate(const MigrateArgs& args, std::ostream& out, std::ostream& err);
+// `schemac diff FROM TO`: the plan that turns FROM into TO.
+int RunDiff(const DiffArgs& args, std::ostream& out, std::ostream& err, bool color);
+// `schemac inspect`: the live database as .schema files.
+int RunInspect(const InspectArgs& args, std::ostream& out, std::ostream& err);
 int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::ostream& err, bool color,
              bool interactive);
+
+// Inside a catch block: reports the exception being handled (a database error with its SQLSTATE,
+// detail and hint; a dev server error; anything else) and returns kExitError.
+int ReportFailure(std::ostream& err);
 
 }  // namespace schemac::cli

@@ -1,4 +1,4 @@
-// `schemac plan` and `schemac apply`.
+// `schemac plan`, `schemac apply` and `schemac diff`.
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <functional>
 #include <istream>
+#include <map>
 #include <ostream>
 
 #include "cli/commands.h"
@@ -42,15 +43,31 @@ std::string Where(const base::SourceManager& sources, const base::Loc& loc) {
   return fmt::format("{}:{}:{}", f.path(), p.line, p.column);
 }
 
-// Where step `i` of `r` came from: its .schema location, or what a saved plan recorded.
-std::string StepSource(const plan::Result& r, size_t i) {
-  if (i < r.step_sources.size()) return r.step_sources[i];
-  return Where(r.compilation->sources, r.plan.steps[i].loc);
+// What the output formats print of a plan: the steps, where the target objects are written (null
+// when the target is a database, or a saved plan's recorded sources), the unmanaged objects of the
+// databases read, and what the size estimates of hazards need (null when unknown).
+struct PlanView {
+  const diff::Plan& plan;
+  const base::SourceManager* sources;
+  const std::vector<catalog::Unsupported>& unmanaged;
+  const std::vector<std::string>* step_sources = nullptr;
+  const std::map<model::QualifiedName, catalog::TableStats>* stats = nullptr;
+  const model::Catalog* target = nullptr;
+};
+
+PlanView ViewOf(const plan::Result& r) {
+  return PlanView{r.plan, &r.compilation->sources, r.unsupported, &r.step_sources, &r.table_stats, &r.normalized};
+}
+
+// Where step `i` came from: its .schema location, or what a saved plan recorded.
+std::string StepSource(const PlanView& v, size_t i) {
+  if (v.step_sources != nullptr && i < v.step_sources->size()) return (*v.step_sources)[i];
+  return v.sources == nullptr ? "" : Where(*v.sources, v.plan.steps[i].loc);
 }
 
 // The table a step works on, for its size estimate: the step's object for tables and columns,
 // the table of a constraint, trigger or policy ("table.name"), or of an index.
-std::optional<model::QualifiedName> AffectedTable(const plan::Result& r, const diff::Step& s) {
+std::optional<model::QualifiedName> AffectedTable(const PlanView& v, const diff::Step& s) {
   using model::ObjectKind;
   switch (s.object.kind) {
     case ObjectKind::Table: return s.object.name;
@@ -62,7 +79,8 @@ std::optional<model::QualifiedName> AffectedTable(const plan::Result& r, const d
       return model::QualifiedName{s.object.name.schema, s.object.name.name.substr(0, dot)};
     }
     case ObjectKind::Index:
-      for (const model::Index& i : r.normalized.indexes) {
+      if (v.target == nullptr) return std::nullopt;
+      for (const model::Index& i : v.target->indexes) {
         if (i.table.schema == s.object.name.schema && i.name.name == s.object.name.name) return i.table;
       }
       return std::nullopt;
@@ -71,12 +89,12 @@ std::optional<model::QualifiedName> AffectedTable(const plan::Result& r, const d
 }
 
 // "public.orders: ~1,000,000 rows, ~120 MB" for a step with hazards on an existing table.
-std::string SizeNote(const plan::Result& r, const diff::Step& s) {
-  if (s.hazards.empty()) return "";
-  const auto table = AffectedTable(r, s);
+std::string SizeNote(const PlanView& v, const diff::Step& s) {
+  if (s.hazards.empty() || v.stats == nullptr) return "";
+  const auto table = AffectedTable(v, s);
   if (!table) return "";
-  auto it = r.table_stats.find(*table);
-  if (it == r.table_stats.end()) return "";
+  auto it = v.stats->find(*table);
+  if (it == v.stats->end()) return "";
   const catalog::TableStats& st = it->second;
   auto grouped = [](int64_t n) {
     std::string digits = std::to_string(n), out;
@@ -87,8 +105,9 @@ std::string SizeNote(const plan::Result& r, const diff::Step& s) {
     return out;
   };
   const double mb = static_cast<double>(st.estimated_bytes) / (1024.0 * 1024.0);
-  return fmt::format("{}: {} rows, ~{} MB", model::QuoteQualified(*table),
-                     st.estimated_rows < 0 ? std::string("not analyzed yet") : "~" + grouped(st.estimated_rows),
+  return fmt::format("{}: {}, ~{} MB", model::QuoteQualified(*table),
+                     st.estimated_rows < 0 ? std::string("rows not counted yet (no ANALYZE)")
+                                           : "~" + grouped(st.estimated_rows) + " rows",
                      mb < 10 ? fmt::format("{:.1f}", mb) : fmt::format("{:.0f}", mb));
 }
 
@@ -98,14 +117,20 @@ std::string Hazards(const diff::Step& s) {
   return out;
 }
 
-// Compile errors, missing roles: reported, exit 1. Returns true when planning can go on.
-bool ReportPreconditions(const plan::Result& r, std::ostream& err, bool color) {
-  const base::Diagnostics& d = r.compilation->diags;
+// Prints a compilation's diagnostics; false when it has errors.
+bool ReportDiagnostics(const driver::Compilation& c, std::ostream& err, bool color) {
+  const base::Diagnostics& d = c.diags;
   err << d.Render(color);
   if (d.HasErrors()) {
     err << fmt::format("{} error{} generated\n", d.ErrorCount(), d.ErrorCount() == 1 ? "" : "s");
     return false;
   }
+  return true;
+}
+
+// Compile errors, missing roles: reported, exit 1. Returns true when planning can go on.
+bool ReportPreconditions(const plan::Result& r, std::ostream& err, bool color) {
+  if (!ReportDiagnostics(*r.compilation, err, color)) return false;
   if (!r.missing_roles.empty()) {
     std::string list;
     for (const std::string& role : r.missing_roles) list += (list.empty() ? "" : ", ") + role;
@@ -118,8 +143,8 @@ bool ReportPreconditions(const plan::Result& r, std::ostream& err, bool color) {
   return true;
 }
 
-void PrintText(const plan::Result& r, bool allow_drop, std::ostream& out) {
-  const diff::Plan& p = r.plan;
+void PrintText(const PlanView& v, bool allow_drop, const char* no_changes, std::ostream& out) {
+  const diff::Plan& p = v.plan;
   size_t creates = 0, alters = 0, drops = 0, withheld = 0;
   for (const diff::Step& s : p.steps) {
     if (s.action == '+') ++creates;
@@ -128,7 +153,7 @@ void PrintText(const plan::Result& r, bool allow_drop, std::ostream& out) {
     if (s.requires_allow_drop) ++withheld;
   }
   if (p.Empty()) {
-    out << "No changes: the database matches the schema.\n";
+    out << no_changes << "\n";
     return;
   }
   out << fmt::format("Plan: {} to create, {} to change, {} to drop", creates, alters, drops);
@@ -142,12 +167,12 @@ void PrintText(const plan::Result& r, bool allow_drop, std::ostream& out) {
     std::string line = fmt::format("  {} {}", s.action, s.summary);
     if (s.destructive) line += "  [destructive]";
     else if (s.requires_allow_drop) line += "  [needs --allow-drop]";
-    const std::string where = StepSource(r, i);
+    const std::string where = StepSource(v, i);
     if (!where.empty()) line += "  (" + where + ")";
     out << line << "\n";
   }
   for (const diff::Unsupported& u : p.unsupported) out << "  ! unsupported: " << u.message << "\n";
-  for (const catalog::Unsupported& u : r.unsupported) {
+  for (const catalog::Unsupported& u : v.unmanaged) {
     out << fmt::format("  ! unmanaged {} {}: left as it is\n", u.kind, u.name);
   }
   out << "\n";
@@ -155,18 +180,18 @@ void PrintText(const plan::Result& r, bool allow_drop, std::ostream& out) {
     if (s.requires_allow_drop && !allow_drop) out << "-- withheld (needs --allow-drop): ";
     const std::string hz = Hazards(s);
     if (!hz.empty() && !(s.requires_allow_drop && !allow_drop)) {
-      const std::string size = SizeNote(r, s);
+      const std::string size = SizeNote(v, s);
       out << "-- hazards: " << hz << (size.empty() ? "" : " (" + size + ")") << "\n";
     }
     out << s.sql << "\n";
   }
 }
 
-nlohmann::json ToJson(const plan::Result& r) {
+nlohmann::json ToJson(const PlanView& v) {
   nlohmann::json j;
   j["steps"] = nlohmann::json::array();
-  for (size_t i = 0; i < r.plan.steps.size(); ++i) {
-    const diff::Step& s = r.plan.steps[i];
+  for (size_t i = 0; i < v.plan.steps.size(); ++i) {
+    const diff::Step& s = v.plan.steps[i];
     nlohmann::json hz = nlohmann::json::array();
     for (diff::Hazard h : s.hazards) hz.push_back(std::string(diff::HazardId(h)));
     j["steps"].push_back({{"action", std::string(1, s.action)},
@@ -176,10 +201,10 @@ nlohmann::json ToJson(const plan::Result& r) {
                           {"requires_allow_drop", s.requires_allow_drop},
                           {"transactional", s.transactional},
                           {"hazards", hz},
-                          {"source", StepSource(r, i)}});
-    if (const auto table = AffectedTable(r, s)) {
-      auto it = r.table_stats.find(*table);
-      if (it != r.table_stats.end() && !s.hazards.empty()) {
+                          {"source", StepSource(v, i)}});
+    if (const auto table = AffectedTable(v, s); table && v.stats != nullptr) {
+      auto it = v.stats->find(*table);
+      if (it != v.stats->end() && !s.hazards.empty()) {
         j["steps"].back()["table"] = {{"name", model::QuoteQualified(*table)},
                                       {"estimated_rows", it->second.estimated_rows},
                                       {"estimated_bytes", it->second.estimated_bytes}};
@@ -187,11 +212,30 @@ nlohmann::json ToJson(const plan::Result& r) {
     }
   }
   j["unsupported"] = nlohmann::json::array();
-  for (const diff::Unsupported& u : r.plan.unsupported) j["unsupported"].push_back(u.message);
+  for (const diff::Unsupported& u : v.plan.unsupported) j["unsupported"].push_back(u.message);
   j["unmanaged"] = nlohmann::json::array();
-  for (const catalog::Unsupported& u : r.unsupported) j["unmanaged"].push_back({{"kind", u.kind}, {"name", u.name}});
+  for (const catalog::Unsupported& u : v.unmanaged) j["unmanaged"].push_back({{"kind", u.kind}, {"name", u.name}});
   return j;
 }
+
+// The plan in `format` (text, sql, json); the exit code: 0 no changes, 2 changes. With
+// `allow_drop` the destructive steps are printed as part of the plan, without withheld marks.
+int PrintPlan(const PlanView& v, const std::string& format, bool allow_drop, const char* no_changes,
+              std::ostream& out) {
+  if (format == "json") {
+    out << ToJson(v).dump(2) << "\n";
+  } else if (format == "sql") {
+    for (const diff::Step& s : v.plan.steps) {
+      if (s.requires_allow_drop && !allow_drop) out << "-- needs --allow-drop:\n";
+      out << s.sql << "\n";
+    }
+  } else {
+    PrintText(v, allow_drop, no_changes, out);
+  }
+  return v.plan.Empty() ? kExitOk : kExitChanges;
+}
+
+constexpr char kPlanNoChanges[] = "No changes: the database matches the schema.";
 
 void PrintDbError(const pg::DbError& e, std::ostream& err) {
   err << fmt::format("schemac: error: {}{}\n", e.message, e.sqlstate.empty() ? "" : " [SQLSTATE " + e.sqlstate + "]");
@@ -232,7 +276,7 @@ std::vector<apply::Stage> Stages(const plan::Result& r, bool allow_drop) {
       stages.push_back(apply::Stage{name, s.transactional, {}});
     }
     apply::Statement st{s.sql, std::string(1, s.action) + " " + s.summary, s.loc};
-    st.origin = StepSource(r, i);
+    st.origin = StepSource(ViewOf(r), i);
     stages.back().statements.push_back(std::move(st));
   }
   return stages;
@@ -264,18 +308,9 @@ int RunPlan(const PlanArgs& args, std::ostream& out, std::ostream& err, bool col
       }
       WriteSavedPlan(r, options, args.out_file);
     }
-    if (args.format == "json") {
-      out << ToJson(r).dump(2) << "\n";
-    } else if (args.format == "sql") {
-      for (const diff::Step& s : r.plan.steps) {
-        if (s.requires_allow_drop) out << "-- needs --allow-drop:\n";
-        out << s.sql << "\n";
-      }
-    } else {
-      PrintText(r, args.allow_drop, out);
-    }
+    const int code = PrintPlan(ViewOf(r), args.format, args.allow_drop, kPlanNoChanges, out);
     if (!args.out_dir.empty()) return WriteMigrationFile(r, options, args, out, err);
-    return r.plan.Empty() ? kExitOk : kExitChanges;
+    return code;
   } catch (const pg::DbError& e) {
     PrintDbError(e, err);
   } catch (const devdb::DevServerError& e) {
@@ -310,7 +345,7 @@ int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::os
       PrintTimings(r, err);
       if (!ReportPreconditions(r, err, color)) return kExitError;
     }
-    PrintText(r, args.allow_drop, out);
+    PrintText(ViewOf(r), args.allow_drop, kPlanNoChanges, out);
     const std::vector<apply::Stage> stages = Stages(r, args.allow_drop);
     size_t count = 0;
     for (const apply::Stage& s : stages) count += s.statements.size();
@@ -419,6 +454,50 @@ int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::os
     err << "schemac: error: " << e.what() << "\n";
   }
   return kExitError;
+}
+
+int ReportFailure(std::ostream& err) {
+  try {
+    throw;
+  } catch (const pg::DbError& e) {
+    PrintDbError(e, err);
+  } catch (const devdb::DevServerError& e) {
+    err << "schemac: error: " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    err << "schemac: error: " << e.what() << "\n";
+  }
+  return kExitError;
+}
+
+int RunDiff(const DiffArgs& args, std::ostream& out, std::ostream& err, bool color) {
+  try {
+    auto side = [](const std::string& word) {
+      plan::Side s;
+      if (plan::IsDatabaseArgument(word)) {
+        s.db = word;
+      } else {
+        s.paths = {word};
+      }
+      return s;
+    };
+    plan::DiffOptions o;
+    o.from = side(args.from);
+    o.to = side(args.to);
+    o.dev_db = args.dev_db;
+    if (!args.no_cache) o.cache_dir = plan::DefaultCacheDir();
+    o.online = args.online;
+    const plan::DiffResult r = plan::MakeDiff(o);
+    bool compiled = true;
+    for (const driver::Compilation* c : {r.from_compilation.get(), r.to_compilation.get()}) {
+      if (c != nullptr && !ReportDiagnostics(*c, err, color)) compiled = false;
+    }
+    if (!compiled) return kExitError;
+    const base::SourceManager* sources = r.to_compilation ? &r.to_compilation->sources : nullptr;
+    return PrintPlan(PlanView{r.plan, sources, r.unsupported, nullptr, &r.from_stats, &r.to}, args.format, args.allow_drop,
+                     "No changes: both sides match.", out);
+  } catch (...) {
+    return ReportFailure(err);
+  }
 }
 
 }  // namespace schemac::cli

@@ -146,12 +146,15 @@ arraySuffix
 
 // ---- embedded SQL -------------------------------------------------------------------------------
 
-// Tokens between balanced parentheses. Braces never occur in SQL outside strings, so a stray `}`
-// (or the start of the next declaration) ends the run and a missing `)` is reported close by.
+// Tokens between balanced parentheses and brackets. Braces never occur in SQL outside strings, so
+// a stray `}` (or the start of the next declaration) ends the run and a missing `)` is reported
+// close by. Brackets nest like parentheses: were `]` an ordinary token here, `ARRAY[1]` in a default
+// would run on to the last `]` of the table (`tags text[]` on a later line).
 // (Kept to one rule with no per-token sub-rule: every rule invocation costs a parse-tree node.)
 balanced
   : ( LPAREN balanced RPAREN
-    | {!IsDeclStart()}? ~(LPAREN | RPAREN | LBRACE | RBRACE)
+    | LBRACK balanced RBRACK
+    | {!IsDeclStart()}? ~(LPAREN | RPAREN | LBRACE | RBRACE | LBRACK | RBRACK)
     )*
   ;
 

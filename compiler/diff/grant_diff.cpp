@@ -105,10 +105,13 @@ void EmitGroups(Context& ctx, const std::vector<Grant>& grants, bool revoke) {
 void DiffGrants(Context& ctx) {
   std::vector<Grant> live = Normalized(*ctx.live_index, ctx.live().grants);
   std::vector<Grant> target = Normalized(*ctx.target_index, ctx.target.grants);
-  // What still exists when the grants run: live grants on objects that are kept.
+  // What still exists when the grants run: live grants on objects that are kept. An object that
+  // neither model describes (the sequence of an identity column) is left alone by the plan, and so
+  // are its grants: kept when both sides name it.
   auto kept = [&](const Grant& g) {
     std::optional<Key> live_key = GrantKey(*ctx.live_index, g);
     std::optional<Key> target_key = GrantKey(*ctx.target_index, g);
+    if (!live_key && !target_key) return true;
     if (!live_key || !target_key) return false;
     if (ctx.Recreated(*target_key)) return false;
     if (g.column && ctx.Recreated({KeyKind::Column, g.object, *g.column})) return false;

@@ -23,17 +23,6 @@ const char* Deferral1(Deferral d) {
   return "?";
 }
 
-const char* Action1(FkAction a) {
-  switch (a) {
-    case FkAction::NoAction: return "no action";
-    case FkAction::Restrict: return "restrict";
-    case FkAction::Cascade: return "cascade";
-    case FkAction::SetNull: return "set null";
-    case FkAction::SetDefault: return "set default";
-  }
-  return "?";
-}
-
 std::string Join(const std::vector<std::string>& v) {
   std::string out;
   for (const std::string& s : v) out += (out.empty() ? "" : ", ") + s;
@@ -147,8 +136,8 @@ std::string Dump(const Catalog& c) {
       if (k.nulls_not_distinct) s += " nulls not distinct";
       if (k.kind == ConstraintKind::ForeignKey) {
         s += fmt::format(" references {} ({}) match {} on delete {} on update {}", Q(k.ref_table),
-                         Join(k.ref_columns), k.match.empty() ? "simple" : k.match, Action1(k.on_delete),
-                         Action1(k.on_update));
+                         Join(k.ref_columns), k.match.empty() ? "simple" : k.match, FkActionName(k.on_delete),
+                         FkActionName(k.on_update));
         if (!k.on_delete_set_columns.empty()) s += " set (" + Join(k.on_delete_set_columns) + ")";
       }
       if (k.kind == ConstraintKind::Exclude) s += fmt::format(" using {} ({})", k.using_method, Elems(k.elements));

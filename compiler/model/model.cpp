@@ -31,6 +31,35 @@ const char* ObjectKindName(ObjectKind kind) {
   return "object";
 }
 
+const char* FkActionName(FkAction action) {
+  switch (action) {
+    case FkAction::NoAction: return "no action";
+    case FkAction::Restrict: return "restrict";
+    case FkAction::Cascade: return "cascade";
+    case FkAction::SetNull: return "set null";
+    case FkAction::SetDefault: return "set default";
+  }
+  return "no action";
+}
+
+const char* PartitionStrategyName(PartitionStrategy strategy) {
+  switch (strategy) {
+    case PartitionStrategy::Range: return "range";
+    case PartitionStrategy::List: return "list";
+    case PartitionStrategy::Hash: return "hash";
+  }
+  return "range";
+}
+
+const char* TriggerTimingName(TriggerTiming timing) {
+  switch (timing) {
+    case TriggerTiming::Before: return "before";
+    case TriggerTiming::After: return "after";
+    case TriggerTiming::InsteadOf: return "instead of";
+  }
+  return "before";
+}
+
 std::string TypeName::ToSql() const {
   std::string out;
   if (IsBuiltin()) {

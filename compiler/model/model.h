@@ -67,6 +67,8 @@ struct TypeName {
 
 enum class Deferral { NotDeferrable, InitiallyImmediate, InitiallyDeferred };
 enum class FkAction { NoAction, Restrict, Cascade, SetNull, SetDefault };
+// The SQL words, in lower case: "no action", "restrict", "cascade", "set null", "set default".
+const char* FkActionName(FkAction action);
 enum class IdentityKind { None, Always, ByDefault };
 
 // Sequence parameters with PostgreSQL's defaults already applied (e.g. a bigint sequence counting up
@@ -157,6 +159,8 @@ struct Index {
 };
 
 enum class PartitionStrategy { Range, List, Hash };
+// "range", "list", "hash".
+const char* PartitionStrategyName(PartitionStrategy strategy);
 
 struct Table {
   QualifiedName name;
@@ -293,6 +297,8 @@ struct Function {
 };
 
 enum class TriggerTiming { Before, After, InsteadOf };
+// "before", "after", "instead of".
+const char* TriggerTimingName(TriggerTiming timing);
 
 struct Trigger {
   std::string name;

@@ -23,8 +23,9 @@ namespace schemac::sqlgen {
 // A collation name as written ("C", "pg_catalog.default") with each dot-separated part quoted:
 // `"C"`, `pg_catalog."default"`.
 std::string CollationSql(const std::string& collation);
-// Embedded SQL trimmed of surrounding whitespace. When the last line holds `--`, a newline is
-// appended so that text we put after it (`)`, `;`) is not swallowed by a line comment.
+// Embedded SQL trimmed of surrounding whitespace. When it ends inside a `--` comment (not a `--`
+// in a string or quoted name), a newline is appended so that text we put after it (`)`, `;`) is
+// not swallowed by the comment.
 std::string ExprSql(const std::string& text);
 // `DEFAULT` takes a b_expr in PostgreSQL's grammar (no AND/OR/IS/IN/BETWEEN/COLLATE/AT TIME ZONE
 // ...), so an expression with whitespace outside quotes and parentheses is wrapped in parentheses;

@@ -37,6 +37,69 @@ bool HasTopLevelSpace(const std::string& text) {
   return false;
 }
 
+// True when `text` ends inside a `--` comment, so that anything appended on the same line would be
+// commented out. Strings ('...', E'...' with backslash escapes), quoted identifiers, dollar quotes
+// and (nested) block comments are skipped, so a `--` inside them does not count.
+bool EndsInLineComment(std::string_view text) {
+  size_t i = 0;
+  const size_t n = text.size();
+  auto word_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || static_cast<unsigned char>(c) >= 0x80;
+  };
+  while (i < n) {
+    const char c = text[i];
+    if (c == '-' && i + 1 < n && text[i + 1] == '-') {
+      const size_t eol = text.find('\n', i);
+      if (eol == std::string_view::npos) return true;
+      i = eol + 1;
+    } else if (c == '/' && i + 1 < n && text[i + 1] == '*') {
+      int depth = 0;
+      while (i < n) {
+        if (text.compare(i, 2, "/*") == 0) {
+          ++depth;
+          i += 2;
+        } else if (text.compare(i, 2, "*/") == 0) {
+          i += 2;
+          if (--depth == 0) break;
+        } else {
+          ++i;
+        }
+      }
+    } else if (c == '\'' || c == '"') {
+      const bool escapes = c == '\'' && i > 0 && (text[i - 1] == 'e' || text[i - 1] == 'E') &&
+                           (i < 2 || !word_char(text[i - 2]));
+      for (++i; i < n; ++i) {
+        if (escapes && text[i] == '\\') {
+          ++i;
+        } else if (text[i] == c) {
+          if (i + 1 < n && text[i + 1] == c) {
+            ++i;
+          } else {
+            break;
+          }
+        }
+      }
+      ++i;
+    } else if (c == '$' && (i == 0 || !word_char(text[i - 1])) &&
+               !(i + 1 < n && std::isdigit(static_cast<unsigned char>(text[i + 1])))) {
+      // $tag$ ... $tag$; a tag does not start with a digit ($1 is a parameter).
+      size_t j = i + 1;
+      while (j < n && word_char(text[j])) ++j;
+      if (j < n && text[j] == '$') {
+        const std::string_view tag = text.substr(i, j - i + 1);
+        const size_t close = text.find(tag, j + 1);
+        if (close == std::string_view::npos) return false;
+        i = close + tag.size();
+      } else {
+        ++i;
+      }
+    } else {
+      ++i;
+    }
+  }
+  return false;
+}
+
 // True when `tag` closes a dollar quote opened before `body` exactly at the end of the body. The
 // lexer ends the string at the first occurrence of the tag, so the tag must not occur in the body,
 // and must not start inside it either (a body ending in `$` followed by `$$` closes one char early).
@@ -65,9 +128,7 @@ std::string ExprSql(const std::string& text) {
   while (begin < end && IsSpace(text[begin])) ++begin;
   while (end > begin && IsSpace(text[end - 1])) --end;
   std::string out = text.substr(begin, end - begin);
-  size_t last_line = out.rfind('\n');
-  last_line = last_line == std::string::npos ? 0 : last_line + 1;
-  if (out.find("--", last_line) != std::string::npos) out += '\n';
+  if (EndsInLineComment(out)) out += '\n';
   return out;
 }
 

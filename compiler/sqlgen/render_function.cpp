@@ -80,14 +80,7 @@ std::vector<std::string> Attributes(const model::Function& function) {
   return attributes;
 }
 
-const char* TimingSql(model::TriggerTiming timing) {
-  switch (timing) {
-    case model::TriggerTiming::Before: return "BEFORE";
-    case model::TriggerTiming::After: return "AFTER";
-    case model::TriggerTiming::InsteadOf: return "INSTEAD OF";
-  }
-  return "BEFORE";
-}
+std::string TimingSql(model::TriggerTiming timing) { return Upper(model::TriggerTimingName(timing)); }
 
 }  // namespace
 

@@ -10,24 +10,10 @@ using model::QuoteQualified;
 
 namespace {
 
-const char* FkActionSql(model::FkAction action) {
-  switch (action) {
-    case model::FkAction::NoAction: return "NO ACTION";
-    case model::FkAction::Restrict: return "RESTRICT";
-    case model::FkAction::Cascade: return "CASCADE";
-    case model::FkAction::SetNull: return "SET NULL";
-    case model::FkAction::SetDefault: return "SET DEFAULT";
-  }
-  return "NO ACTION";
-}
+std::string FkActionSql(model::FkAction action) { return Upper(model::FkActionName(action)); }
 
-const char* PartitionStrategySql(model::PartitionStrategy strategy) {
-  switch (strategy) {
-    case model::PartitionStrategy::Range: return "RANGE";
-    case model::PartitionStrategy::List: return "LIST";
-    case model::PartitionStrategy::Hash: return "HASH";
-  }
-  return "RANGE";
+std::string PartitionStrategySql(model::PartitionStrategy strategy) {
+  return Upper(model::PartitionStrategyName(strategy));
 }
 
 std::string IncludeSql(const std::vector<std::string>& include) {

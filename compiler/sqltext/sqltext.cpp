@@ -21,6 +21,10 @@ using internal::MapLocation;
 // An expression is parsed as the target of a SELECT; offsets are shifted back by its length.
 constexpr std::string_view kExpressionPrefix = "SELECT ";
 constexpr int32_t kExpressionPrefixSize = static_cast<int32_t>(kExpressionPrefix.size());
+// A SQL-standard function body (`RETURN expr`, `BEGIN ATOMIC ... END`) is only valid inside
+// CREATE FUNCTION: it is parsed after this prefix, and only the body's references are collected.
+constexpr std::string_view kStandardBodyPrefix = "CREATE FUNCTION pg_temp.schemac_body() RETURNS void LANGUAGE sql ";
+constexpr char kExpectedBody[] = "expected one function body";
 constexpr char kExpectedExpression[] = "expected a single expression";
 constexpr char kExpectedQuery[] = "expected a query";
 
@@ -111,6 +115,24 @@ size_t SkipSpaceAndComments(std::string_view text, size_t pos) {
     }
   }
   return std::min(pos, text.size());
+}
+
+bool IsWordChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '_' || c == '$' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+
+// The word at `pos` equals `word` (case-insensitive) and ends there.
+bool WordAt(std::string_view text, size_t pos, std::string_view word) {
+  return pos + word.size() <= text.size() && EqualsIgnoreCase(text.substr(pos, word.size()), word) &&
+         (pos + word.size() == text.size() || !IsWordChar(text[pos + word.size()]));
+}
+
+// True for a SQL-standard body: it starts with RETURN, or with BEGIN ATOMIC.
+bool IsStandardBody(std::string_view text) {
+  const size_t first = SkipSpaceAndComments(text, 0);
+  if (WordAt(text, first, "return")) return true;
+  return WordAt(text, first, "begin") && WordAt(text, SkipSpaceAndComments(text, first + 5), "atomic");
 }
 
 // PostgreSQL reports `cursorpos` as a 1-based character position in the parsed string, counting
@@ -328,10 +350,14 @@ Result AnalyzeImpl(std::string_view text, Context context) {
                      static_cast<uint32_t>(nul));
   }
   if (text.size() > INT32_MAX / 2) return MakeError("SQL text is too long", 0);
-  const int32_t prefix = context == Context::Expression ? kExpressionPrefixSize : 0;
+  const bool standard_body = context == Context::SqlBody && IsStandardBody(text);
+  const std::string_view prefix_text = context == Context::Expression ? kExpressionPrefix
+                                       : standard_body                ? kStandardBodyPrefix
+                                                                      : std::string_view();
+  const int32_t prefix = static_cast<int32_t>(prefix_text.size());
   std::string sql;
   sql.reserve(static_cast<size_t>(prefix) + text.size());
-  if (context == Context::Expression) sql.append(kExpressionPrefix);
+  sql.append(prefix_text);
   sql.append(text);
 
   thread_local Arena arena;
@@ -350,8 +376,19 @@ Result AnalyzeImpl(std::string_view text, Context context) {
   if (failure) return MakeError(std::move(failure->message), failure->offset);
 
   internal::CollectResult collected;
-  for (size_t i = 0; i < tree->n_stmts; ++i) {
-    internal::CollectRefs(AsMessage(tree->stmts[i]->stmt), prefix, text.size(), collected);
+  if (standard_body) {
+    // Exactly the one CREATE FUNCTION the prefix opened; its body's references only.
+    const PgQuery__Node* stmt = tree->n_stmts > 0 ? tree->stmts[0]->stmt : nullptr;
+    if (tree->n_stmts != 1 || stmt == nullptr || stmt->node_case != PG_QUERY__NODE__NODE_CREATE_FUNCTION_STMT) {
+      const int32_t at = tree->n_stmts > 1 ? tree->stmts[1]->stmt_location : prefix;
+      return MakeError(kExpectedBody, static_cast<uint32_t>(
+                                          SkipSpaceAndComments(text, internal::MapLocation(at, prefix, text.size()))));
+    }
+    internal::CollectRefs(AsMessage(stmt->create_function_stmt->sql_body), prefix, text.size(), collected);
+  } else {
+    for (size_t i = 0; i < tree->n_stmts; ++i) {
+      internal::CollectRefs(AsMessage(tree->stmts[i]->stmt), prefix, text.size(), collected);
+    }
   }
   if (!collected.error.empty()) {
     return MakeError(std::move(collected.error),

@@ -13,7 +13,8 @@ namespace schemac::sqltext {
 enum class Context {
   Expression,  // a scalar expression: default, check, generated, index element, predicate, policy
   Query,       // a SELECT / VALUES / WITH query: view and materialized view bodies
-  SqlBody,     // a LANGUAGE sql function body: one or more statements
+  SqlBody,     // a LANGUAGE sql function body: one or more statements, or a SQL-standard body
+               // (`RETURN expr`, `BEGIN ATOMIC stmt; ... END`)
 };
 
 // One reference found in the text. `names` are the name parts, already case-folded the way

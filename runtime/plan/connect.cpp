@@ -10,4 +10,9 @@ std::string ResolveConninfo(const std::optional<std::string>& db_flag) {
   return "";  // libpq reads PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, ...
 }
 
+bool IsDatabaseArgument(const std::string& word) {
+  return word.starts_with("postgres://") || word.starts_with("postgresql://") ||
+         word.find("dbname=") != std::string::npos || word.find("host=") != std::string::npos;
+}
+
 }  // namespace schemac::plan

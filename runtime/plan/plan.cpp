@@ -39,30 +39,59 @@ class PhaseClock {
 
 }  // namespace
 
+Database ReadDatabase(const std::string& conninfo, const std::vector<std::string>& schemas) {
+  const auto start = std::chrono::steady_clock::now();
+  Database db;
+  db.conn = std::make_unique<pg::Connection>(conninfo);
+  catalog::IntrospectOptions scope;
+  scope.schemas = schemas;
+  scope.parallel_conninfo = conninfo;
+  db.introspection = catalog::Introspect(*db.conn, scope);
+  db.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return db;
+}
+
+DevServerSource::DevServerSource(const std::optional<std::string>& dev_db) {
+  if (dev_db) {
+    server_ = devdb::DevServer::Remote(*dev_db);
+    identity_ = "remote " + server_->Version();
+  } else {
+    identity_ = "local " + devdb::LocalServerVersion();
+  }
+}
+
+devdb::DevServer& DevServerSource::Get() {
+  if (!server_) server_ = devdb::DevServer::StartLocal();
+  return *server_;
+}
+
+NormalizationCache OpenCache(const std::string& cache_dir, const std::vector<std::string>& paths) {
+  if (cache_dir.empty()) return NormalizationCache();
+  // One cache file per project: the input paths, made absolute.
+  std::string project;
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    const std::filesystem::path abs = std::filesystem::weakly_canonical(p, ec);
+    project += (ec ? p : abs.string()) + "\n";
+  }
+  return NormalizationCache(cache_dir, project);
+}
+
+model::Catalog NormalizeTarget(const model::Catalog& target, NormalizationCache& cache, DevServerSource& dev,
+                               NormalizeStats* stats) {
+  return NormalizeCached(target, cache, dev.identity(), [&dev]() -> devdb::DevServer& { return dev.Get(); }, stats);
+}
+
 Result MakePlan(const Options& options) {
   Result r;
   PhaseClock clock(r);
   // The live database is read while the target compiles and normalizes: the catalog queries keep
   // the server busy, the compiler this process.
-  struct LiveRead {
-    std::unique_ptr<pg::Connection> conn;
-    catalog::Introspection introspection;
-    double seconds = 0;
-  };
-  std::future<LiveRead> live_read = std::async(std::launch::async, [&options] {
-    const auto start = std::chrono::steady_clock::now();
-    LiveRead lr;
-    lr.conn = std::make_unique<pg::Connection>(options.db);
-    catalog::IntrospectOptions scope;
-    scope.schemas = options.schemas;
-    scope.parallel_conninfo = options.db;
-    lr.introspection = catalog::Introspect(*lr.conn, scope);
-    lr.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return lr;
-  });
+  std::future<Database> live_read =
+      std::async(std::launch::async, [&options] { return ReadDatabase(options.db, options.schemas); });
   // Whatever happens here, the reader finishes before this function returns (it uses `options`).
   struct Join {
-    std::future<LiveRead>& f;
+    std::future<Database>& f;
     ~Join() {
       if (f.valid()) f.wait();
     }
@@ -73,34 +102,13 @@ Result MakePlan(const Options& options) {
   if (!r.compilation->catalog.has_value()) return r;  // compile errors come first
   const model::Catalog& target = *r.compilation->catalog;
 
-  // The dev server: a --dev-db server is connected to at once (its version is part of the cache
-  // keys); a local cluster is only started when some object is not in the cache.
-  std::unique_ptr<devdb::DevServer> dev;
-  std::string identity;
-  if (options.dev_db) {
-    dev = devdb::DevServer::Remote(*options.dev_db);
-    identity = "remote " + dev->Version();
-  } else {
-    identity = "local " + devdb::LocalServerVersion();
-  }
-  auto server = [&]() -> devdb::DevServer& {
-    if (!dev) dev = devdb::DevServer::StartLocal();
-    return *dev;
-  };
-  // One cache file per project: the input paths, made absolute.
-  std::string project;
-  for (const std::string& p : options.paths) {
-    std::error_code ec;
-    const std::filesystem::path abs = std::filesystem::weakly_canonical(p, ec);
-    project += (ec ? p : abs.string()) + "\n";
-  }
-  NormalizationCache cache =
-      options.cache_dir.empty() ? NormalizationCache() : NormalizationCache(options.cache_dir, project);
+  DevServerSource dev(options.dev_db);
+  NormalizationCache cache = OpenCache(options.cache_dir, options.paths);
   clock.Mark("cache-load");
-  r.normalized = NormalizeCached(target, cache, identity, server, &r.normalize_stats);
+  r.normalized = NormalizeTarget(target, cache, dev, &r.normalize_stats);
   clock.Mark("normalize");
 
-  LiveRead lr = live_read.get();  // rethrows the reader's pg::DbError
+  Database lr = live_read.get();  // rethrows the reader's pg::DbError
   clock.Mark("wait-for-live");
   r.timings.emplace_back("introspect (in parallel)", lr.seconds);
   pg::Connection& live = *lr.conn;
@@ -142,11 +150,40 @@ diff::Plan Replan(pg::Connection& live, const Options& options, const model::Cat
 }
 
 std::string LiveFingerprint(const Options& options) {
-  pg::Connection live(options.db);
-  catalog::IntrospectOptions scope;
-  scope.schemas = options.schemas;
-  scope.parallel_conninfo = options.db;
-  return model::Fingerprint(catalog::Introspect(live, scope).catalog);
+  return model::Fingerprint(ReadDatabase(options.db, options.schemas).introspection.catalog);
+}
+
+DiffResult MakeDiff(const DiffOptions& options) {
+  DiffResult r;
+  // Compile errors come first, before any database is touched.
+  auto compile = [](const Side& side) -> std::unique_ptr<driver::Compilation> {
+    return side.paths.empty() ? nullptr : driver::Compile(side.paths);
+  };
+  r.from_compilation = compile(options.from);
+  r.to_compilation = compile(options.to);
+  for (const auto* c : {r.from_compilation.get(), r.to_compilation.get()}) {
+    if (c != nullptr && !c->catalog.has_value()) return r;
+  }
+  // One dev server for both schema sides; none when both sides are databases.
+  std::optional<DevServerSource> dev;
+  auto model_of = [&](const Side& side, const driver::Compilation* compiled) -> model::Catalog {
+    if (compiled == nullptr) {
+      Database db = ReadDatabase(side.db, {});
+      for (catalog::Unsupported& u : db.introspection.unsupported) r.unsupported.push_back(std::move(u));
+      if (&side == &options.from) r.from_stats = std::move(db.introspection.table_stats);
+      return std::move(db.introspection.catalog);
+    }
+    if (!dev) dev.emplace(options.dev_db);
+    NormalizationCache cache = OpenCache(options.cache_dir, side.paths);
+    return NormalizeTarget(*compiled->catalog, cache, *dev, nullptr);
+  };
+  const model::Catalog from = model_of(options.from, r.from_compilation.get());
+  r.to = model_of(options.to, r.to_compilation.get());
+  const model::Catalog& to = r.to;
+  std::sort(r.unsupported.begin(), r.unsupported.end());
+  r.unsupported.erase(std::unique(r.unsupported.begin(), r.unsupported.end()), r.unsupported.end());
+  r.plan = diff::Diff(from, to, {.online = options.online});
+  return r;
 }
 
 }  // namespace schemac::plan

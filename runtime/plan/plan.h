@@ -1,5 +1,6 @@
 // `schemac plan`: compile the target, read the live database, normalize the target through the dev
-// database, diff. Nothing is changed anywhere except scratch databases on the dev server.
+// database, diff. `schemac diff`: the same for any two sides, each a schema or a database. Nothing
+// is changed anywhere except scratch databases on the dev server.
 #pragma once
 
 #include <map>
@@ -13,8 +14,45 @@
 #include "runtime/catalog/introspect.h"
 #include "runtime/plan/normalize.h"
 #include "runtime/pg/connection.h"
+#include "runtime/plan/normalize_cache.h"
 
 namespace schemac::plan {
+
+// ---- the pieces plan and diff share -------------------------------------------------------------
+
+// A database read in one snapshot (catalog::Introspect, with a second connection in the same
+// snapshot), and the connection, still open. Throws pg::DbError.
+struct Database {
+  std::unique_ptr<pg::Connection> conn;
+  catalog::Introspection introspection;
+  double seconds = 0;  // wall time of connecting and reading
+};
+Database ReadDatabase(const std::string& conninfo, const std::vector<std::string>& schemas);
+
+// The dev server of one run, shared by every target it normalizes: a --dev-db server (connected at
+// once: its version is part of the cache keys), or a throwaway local cluster, started the first
+// time Get() is called, so a run whose objects are all cached starts none.
+class DevServerSource {
+ public:
+  explicit DevServerSource(const std::optional<std::string>& dev_db);
+  // "remote <version()>" or "local <postgres --version>".
+  const std::string& identity() const { return identity_; }
+  devdb::DevServer& Get();
+
+ private:
+  std::unique_ptr<devdb::DevServer> server_;
+  std::string identity_;
+};
+
+// The normalization cache of the project made of `paths` (one file per project, see
+// normalize_cache.h), or an empty one that is never saved when `cache_dir` is empty.
+NormalizationCache OpenCache(const std::string& cache_dir, const std::vector<std::string>& paths);
+
+// A compiled target in canonical form: NormalizeCached through `cache` and `dev`.
+model::Catalog NormalizeTarget(const model::Catalog& target, NormalizationCache& cache, DevServerSource& dev,
+                               NormalizeStats* stats);
+
+// ---- plan ---------------------------------------------------------------------------------------
 
 struct Options {
   std::vector<std::string> paths;     // the target: .schema files or directories
@@ -58,5 +96,37 @@ diff::Plan Replan(pg::Connection& live, const Options& options, const model::Cat
 
 // model::Fingerprint of the live database (the schemas of `options`), read now.
 std::string LiveFingerprint(const Options& options);
+
+// ---- diff ---------------------------------------------------------------------------------------
+
+// One side of a diff: `.schema` files or directories, or a database.
+struct Side {
+  std::vector<std::string> paths;  // a schema when not empty
+  std::string db;                  // else: the database's conninfo
+};
+
+struct DiffOptions {
+  Side from, to;
+  std::optional<std::string> dev_db;  // unset: a throwaway local cluster (only if a side is a schema)
+  std::string cache_dir;              // empty: no normalization cache
+  // Online techniques on the FROM side's tables (diff::DiffOptions::online). Off by default: a
+  // diff is a script to run as a whole, and CREATE INDEX CONCURRENTLY cannot run in a transaction.
+  bool online = false;
+};
+
+struct DiffResult {
+  // The compilations of the schema sides (null for a database side): diagnostics, and the source
+  // locations the steps point at (the `to` side's). The plan is empty when one failed.
+  std::unique_ptr<driver::Compilation> from_compilation, to_compilation;
+  std::vector<catalog::Unsupported> unsupported;  // objects of the database sides schemac does not manage
+  diff::Plan plan;                                // the steps that turn `from` into `to`
+  model::Catalog to;                              // the TO side's model
+  std::map<model::QualifiedName, catalog::TableStats> from_stats;  // when FROM is a database
+};
+
+// Compiles the schema sides (errors first: then nothing is read or normalized), normalizes them
+// through the dev server and reads the database sides, then diff::Diff(from, to). Throws
+// pg::DbError and devdb::DevServerError.
+DiffResult MakeDiff(const DiffOptions& options);
 
 }  // namespace schemac::plan

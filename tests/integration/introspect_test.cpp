@@ -24,6 +24,7 @@
 #include "compiler/sqlgen/sqlgen.h"
 #include "runtime/catalog/introspect.h"
 #include "runtime/pg/connection.h"
+#include "tests/support/examples.h"
 #include "tests/support/pgtest.h"
 
 namespace fs = std::filesystem;
@@ -56,16 +57,7 @@ std::string Show(model::Deferral d) {
   }
   return "?";
 }
-std::string Show(model::FkAction a) {
-  switch (a) {
-    case model::FkAction::NoAction: return "no action";
-    case model::FkAction::Restrict: return "restrict";
-    case model::FkAction::Cascade: return "cascade";
-    case model::FkAction::SetNull: return "set null";
-    case model::FkAction::SetDefault: return "set default";
-  }
-  return "?";
-}
+std::string Show(model::FkAction a) { return model::FkActionName(a); }
 std::string Show(model::IdentityKind k) {
   switch (k) {
     case model::IdentityKind::None: return "none";
@@ -84,22 +76,8 @@ std::string Show(model::ConstraintKind k) {
   }
   return "?";
 }
-std::string Show(model::PartitionStrategy s) {
-  switch (s) {
-    case model::PartitionStrategy::Range: return "range";
-    case model::PartitionStrategy::List: return "list";
-    case model::PartitionStrategy::Hash: return "hash";
-  }
-  return "?";
-}
-std::string Show(model::TriggerTiming t) {
-  switch (t) {
-    case model::TriggerTiming::Before: return "before";
-    case model::TriggerTiming::After: return "after";
-    case model::TriggerTiming::InsteadOf: return "instead of";
-  }
-  return "?";
-}
+std::string Show(model::PartitionStrategy s) { return model::PartitionStrategyName(s); }
+std::string Show(model::TriggerTiming t) { return model::TriggerTimingName(t); }
 std::string Show(model::ArgMode m) {
   switch (m) {
     case model::ArgMode::In: return "in";
@@ -473,40 +451,6 @@ void CheckSorted(const model::Catalog& c) {
 
 // ---- schemas/ --------------------------------------------------------------------------------------
 
-std::vector<fs::path> FindSchemas(const fs::path& root) {
-  std::vector<fs::path> found;
-  for (const auto& entry : fs::directory_iterator(root)) {
-    if ((entry.is_regular_file() && entry.path().extension() == ".schema") || entry.is_directory()) {
-      found.push_back(entry.path());
-    }
-  }
-  std::sort(found.begin(), found.end());
-  return found;
-}
-
-// schemas/<name>.roles or schemas/<dir>/roles.txt: one role per line, '#' comments.
-std::vector<std::string> ReadRoles(const fs::path& schema) {
-  fs::path file = fs::is_directory(schema) ? schema / "roles.txt" : fs::path(schema).replace_extension(".roles");
-  std::vector<std::string> roles;
-  std::ifstream in(file);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-    line.erase(0, line.find_first_not_of(" \t\r"));
-    line.erase(line.find_last_not_of(" \t\r") + 1);
-    if (!line.empty()) roles.push_back(line);
-  }
-  return roles;
-}
-
-void CreateRoles(schemac::pg::Connection& conn, const std::vector<std::string>& roles) {
-  for (const std::string& role : roles) {
-    // Roles are cluster-wide and tests run in parallel: tolerate a concurrent creation too.
-    conn.Exec("DO $$ BEGIN CREATE ROLE " + model::QuoteIdent(role) +
-              "; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$");
-  }
-}
-
 std::string Lines(const std::vector<std::string>& lines) {
   std::string out;
   for (const std::string& l : lines) out += "  " + l + "\n";
@@ -527,7 +471,7 @@ void RoundTrip(const fs::path& schema) {
   const model::Catalog& compiled = *compilation->catalog;
   schemac::test::ScratchDatabase db("introspect_" + schema.stem().string());
   schemac::pg::Connection conn(db.conninfo());
-  CreateRoles(conn, ReadRoles(schema));
+  schemac::test::CreateRoles(conn, schemac::test::RolesOf(schema.string()));
   conn.Exec(schemac::sqlgen::CreateAll(compiled));
 
   const Introspection got = Introspect(conn, {});
@@ -612,9 +556,7 @@ TEST_CASE("introspect: every schema in schemas/ reads back as its compiled model
     }
     if (!rest.empty()) schemas.emplace_back(rest);
   } else {
-    const fs::path root = fs::path(SCHEMAC_SOURCE_DIR) / "schemas";
-    REQUIRE(fs::is_directory(root));
-    schemas = FindSchemas(root);
+    for (const schemac::test::ExampleSchema& example : schemac::test::ExampleSchemas()) schemas.emplace_back(example.path);
   }
   REQUIRE_FALSE(schemas.empty());
   schemac::test::TestConninfo();  // fail with instructions if there is no test database

@@ -12,47 +12,13 @@
 #include <string>
 #include <vector>
 
-#include "cli/cli.h"
 #include "runtime/pg/connection.h"
+#include "tests/support/examples.h"
 #include "tests/support/pgtest.h"
 
 namespace fs = std::filesystem;
 
 namespace {
-
-std::vector<fs::path> FindSchemas(const fs::path& root) {
-  std::vector<fs::path> found;
-  for (const auto& entry : fs::directory_iterator(root)) {
-    if ((entry.is_regular_file() && entry.path().extension() == ".schema") || entry.is_directory()) {
-      found.push_back(entry.path());
-    }
-  }
-  std::sort(found.begin(), found.end());
-  return found;
-}
-
-std::vector<std::string> ReadRoles(const fs::path& schema) {
-  fs::path file = fs::is_directory(schema) ? schema / "roles.txt" : fs::path(schema).replace_extension(".roles");
-  std::vector<std::string> roles;
-  std::ifstream in(file);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-    line.erase(0, line.find_first_not_of(" \t\r"));
-    line.erase(line.find_last_not_of(" \t\r") + 1);
-    if (!line.empty()) roles.push_back(line);
-  }
-  return roles;
-}
-
-std::string QuoteIdent(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    out += c;
-    if (c == '"') out += c;
-  }
-  return out + "\"";
-}
 
 // SQLSTATE, message, DETAIL/HINT and the line of the generated SQL the error points at.
 std::string Describe(const schemac::pg::DbError& e, const std::string& sql_file) {
@@ -76,12 +42,12 @@ std::string Describe(const schemac::pg::DbError& e, const std::string& sql_file)
   return s.str();
 }
 
-void LoadSchema(const fs::path& schema) {
-  std::ostringstream out, err;
-  int code = schemac::cli::Run({"sql", schema.string()}, out, err, /*color=*/false);
-  if (code != 0) FAIL("schemac sql " << schema.string() << " exited with " << code << "; stderr:\n" << err.str());
-  const std::string sql = out.str();
-  if (sql.empty()) FAIL("schemac sql " << schema.string() << " printed no SQL; stderr:\n" << err.str());
+void LoadSchema(const schemac::test::ExampleSchema& example) {
+  const fs::path schema(example.path);
+  const schemac::test::CliResult r = schemac::test::RunCli({"sql", schema.string()});
+  if (r.exit != 0) FAIL("schemac sql " << schema.string() << " exited with " << r.exit << "; stderr:\n" << r.err);
+  const std::string& sql = r.out;
+  if (sql.empty()) FAIL("schemac sql " << schema.string() << " printed no SQL; stderr:\n" << r.err);
 
   fs::create_directories(SCHEMAC_TEST_OUTPUT_DIR);
   const std::string sql_file = (fs::path(SCHEMAC_TEST_OUTPUT_DIR) / (schema.stem().string() + ".sql")).string();
@@ -89,11 +55,7 @@ void LoadSchema(const fs::path& schema) {
 
   schemac::test::ScratchDatabase db(schema.stem().string());
   schemac::pg::Connection conn(db.conninfo());
-  for (const std::string& role : ReadRoles(schema)) {
-    // Roles are cluster-wide and tests run in parallel: tolerate a concurrent creation too.
-    conn.Exec("DO $$ BEGIN CREATE ROLE " + QuoteIdent(role) +
-              "; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$");
-  }
+  schemac::test::CreateRoles(conn, example.roles);
   try {
     conn.Exec(sql);
   } catch (const schemac::pg::DbError& e) {
@@ -105,15 +67,10 @@ void LoadSchema(const fs::path& schema) {
 }  // namespace
 
 TEST_CASE("schemas: every schema in schemas/ compiles and loads into PostgreSQL 15", "[integration]") {
-  const fs::path root = fs::path(SCHEMAC_SOURCE_DIR) / "schemas";
-  REQUIRE(fs::is_directory(root));
-  const std::vector<fs::path> schemas = FindSchemas(root);
-  if (schemas.empty()) {
-    WARN("no *.schema files or directories in " << root.string());
-    return;
-  }
+  const std::vector<schemac::test::ExampleSchema> schemas = schemac::test::ExampleSchemas();
+  REQUIRE(!schemas.empty());
   schemac::test::TestConninfo();  // fail with instructions if there is no test database
-  for (const fs::path& schema : schemas) {
-    DYNAMIC_SECTION(schema.filename().string()) { LoadSchema(schema); }
+  for (const schemac::test::ExampleSchema& schema : schemas) {
+    DYNAMIC_SECTION(schema.name) { LoadSchema(schema); }
   }
 }

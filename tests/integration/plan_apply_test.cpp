@@ -9,33 +9,15 @@
 #include <string>
 #include <vector>
 
-#include "cli/cli.h"
 #include "runtime/pg/connection.h"
+#include "tests/support/examples.h"
 #include "tests/support/pgtest.h"
 
 namespace {
 
-struct RunResult {
-  int exit = 0;
-  std::string out, err;
-};
+using RunResult = schemac::test::CliResult;
 
-RunResult Schemac(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  RunResult r;
-  r.exit = schemac::cli::Run(args, out, err, false);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
-
-std::string Repo(const std::string& path) { return std::string(SCHEMAC_SOURCE_DIR) + "/" + path; }
-
-void CreateRoles(schemac::pg::Connection& c, const std::vector<std::string>& roles) {
-  for (const std::string& role : roles) {
-    c.Exec("DO $$ BEGIN CREATE ROLE \"" + role + "\"; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$");
-  }
-}
+RunResult Schemac(const std::vector<std::string>& args) { return schemac::test::RunCli(args); }
 
 std::string One(schemac::pg::Connection& c, const std::string& sql) { return c.Query(sql)[0][0].value_or("NULL"); }
 
@@ -47,20 +29,20 @@ void WriteFile(const std::string& path, const std::string& text) {
 }  // namespace
 
 TEST_CASE("every example schema applies to an empty database and then plans no changes", "[plan][apply]") {
-  for (const auto& [path, roles] : std::vector<std::pair<std::string, std::vector<std::string>>>{
-           {"schemas/sketch.schema", {"app_user"}}, {"schemas/shop", {"app_user", "app_readonly", "billing_admin"}}}) {
-    SECTION(path) {
+  for (const schemac::test::ExampleSchema& example : schemac::test::ExampleSchemas()) {
+    DYNAMIC_SECTION(example.name) {
+      const std::string& path = example.path;
       schemac::test::ScratchDatabase db;
       schemac::pg::Connection c(db.conninfo());
-      CreateRoles(c, roles);
-      const RunResult before = Schemac({"plan", Repo(path), "--db", db.conninfo()});
+      schemac::test::CreateRoles(c, example.roles);
+      const RunResult before = Schemac({"plan", path, "--db", db.conninfo()});
       INFO(before.err);
       CHECK(before.exit == 2);
-      const RunResult applied = Schemac({"apply", Repo(path), "--db", db.conninfo(), "--yes"});
+      const RunResult applied = Schemac({"apply", path, "--db", db.conninfo(), "--yes"});
       INFO(applied.out << applied.err);
       REQUIRE(applied.exit == 0);
       CHECK(applied.out.find("Verified: the database matches the schema.") != std::string::npos);
-      const RunResult after = Schemac({"plan", Repo(path), "--db", db.conninfo()});
+      const RunResult after = Schemac({"plan", path, "--db", db.conninfo()});
       INFO(after.out << after.err);
       CHECK(after.exit == 0);
       CHECK(after.out == "No changes: the database matches the schema.\n");

@@ -1104,6 +1104,17 @@ TEST_CASE("grants: grant and revoke the difference", "[diff][grant]") {
         std::vector<std::string>{"REVOKE USAGE ON SCHEMA s FROM app;"});
 }
 
+TEST_CASE("grants on the sequence of an identity column are compared like any other", "[diff][grant]") {
+  // The sequence is no object of the model (neither side lists it), but its grants are.
+  const std::string t = "table t { id bigint generated always as identity primary key }\n";
+  CHECK(DiffText(t + "grant usage on sequence t_id_seq to app", t + "grant usage on sequence t_id_seq to app")
+            .steps.empty());
+  CHECK(Sql(DiffText(t, t + "grant usage on sequence t_id_seq to app")) ==
+        std::vector<std::string>{"GRANT USAGE ON TABLE public.t_id_seq TO app;"});
+  CHECK(Sql(DiffText(t + "grant select, usage on sequence t_id_seq to app", t + "grant usage on sequence t_id_seq to app")) ==
+        std::vector<std::string>{"REVOKE SELECT ON TABLE public.t_id_seq FROM app;"});
+}
+
 
 // ---- comments, ordering, determinism ------------------------------------------------------------
 
@@ -1274,6 +1285,24 @@ TEST_CASE("a live model without deps still compares equal to its target",
     INFO(Format(plan));
     CHECK(plan.Empty());
   }
+}
+
+TEST_CASE("a target without deps (read from a database) is created in dependency order too",
+          "[diff][deps]") {
+  // `schemac diff` of two databases: the target is a live model. A `language sql` body is checked
+  // when the function is created, so the table it reads comes first; views over views likewise.
+  model::Catalog to = WithoutDeps(Compile(
+      "schema s\n"
+      "table s.orders { id bigint primary key, total integer }\n"
+      "function a_total(p bigint) returns integer language sql stable\n"
+      "  as $$ select total from s.orders where id = p $$\n"
+      "view z_base as select id, total from s.orders\n"
+      "view a_top as select id from public.z_base where total > 100\n"));
+  Plan plan = Diff(model::Catalog{}, to);
+  INFO(Format(plan));
+  CheckInvariants(plan);
+  CHECK(IndexOf(plan, "CREATE TABLE s.orders") < IndexOf(plan, "CREATE FUNCTION public.a_total"));
+  CHECK(IndexOf(plan, "CREATE VIEW public.z_base") < IndexOf(plan, "CREATE VIEW public.a_top"));
 }
 
 TEST_CASE("moving a table to another schema takes its indexes and owned sequences along",

@@ -375,6 +375,21 @@ CREATE INDEX m_count ON public.m (count);
 )sql");
 }
 
+TEST_CASE("embedded SQL gets a newline only when it ends inside a -- comment", "[sqlgen]") {
+  CHECK(ExprSql("a -- note") == "a -- note\n");
+  CHECK(ExprSql("  a -- note\n+ b  ") == "a -- note\n+ b");
+  CHECK(ExprSql("$1 -- the first argument") == "$1 -- the first argument\n");
+  CHECK(ExprSql("x /* a */ -- b") == "x /* a */ -- b\n");
+  // A `--` inside a string, a quoted name, a dollar quote or a block comment is no comment.
+  CHECK(ExprSql("'--x'::text") == "'--x'::text");
+  CHECK(ExprSql("E'it\\'s --'") == "E'it\\'s --'");
+  CHECK(ExprSql("'it''s --'") == "'it''s --'");
+  CHECK(ExprSql("\"a--b\" + 1") == "\"a--b\" + 1");
+  CHECK(ExprSql("$f$ -- $f$ || $$--$$") == "$f$ -- $f$ || $$--$$");
+  CHECK(ExprSql("/* -- */ x") == "/* -- */ x");
+  CHECK(DefaultExprSql("'--x'::text COLLATE \"C\"") == "('--x'::text COLLATE \"C\")");
+}
+
 TEST_CASE("a dependency cycle between views falls back to name order", "[sqlgen]") {
   model::Catalog catalog;
   catalog.views = {MakeView({"public", "v2"}, "select 2", {Dep(ObjectKind::View, "public", "v1")}),

@@ -256,6 +256,33 @@ TEST_CASE("SQL bodies accept several statements of any kind", "[sqltext]") {
   CHECK_FALSE(Analyze("selec 1", Context::SqlBody).ok);
 }
 
+TEST_CASE("SQL-standard bodies: RETURN and BEGIN ATOMIC", "[sqltext]") {
+  // As pg_get_function_sqlbody prints them, and as people write them.
+  Result ret = Analyze("RETURN (x * public.twice(2))", Context::SqlBody);
+  REQUIRE(ret.ok);
+  CHECK(NamesOf(ret, Kind::Function) == std::vector<Names>{{"public", "twice"}});
+  const Ref* x = FindRef(ret, Kind::Column, {"x"});
+  REQUIRE(x != nullptr);
+  CHECK(x->offset == 8);
+  Result atomic = Analyze("begin atomic\n  insert into log values (1);\n  select count(*) from billing.invoices;\nend",
+                          Context::SqlBody);
+  REQUIRE(atomic.ok);
+  CHECK(NamesOf(atomic, Kind::Relation) == std::vector<Names>{{"log"}, {"billing", "invoices"}});
+  // Only the body's references: nothing from the CREATE FUNCTION it is parsed in.
+  CHECK(NamesOf(atomic, Kind::Type).empty());
+  // Errors point into the body; text after the body is not part of it.
+  Result bad = Analyze("return 1 +", Context::SqlBody);
+  CHECK_FALSE(bad.ok);
+  CHECK(bad.error_offset == 10);
+  Result extra = Analyze("begin atomic select 1; end; select 2", Context::SqlBody);
+  CHECK_FALSE(extra.ok);
+  CHECK(extra.error == "expected one function body");
+  CHECK(extra.error_offset == 28);
+  // A word that merely starts like one is an ordinary statement list.
+  CHECK_FALSE(Analyze("returning 1", Context::SqlBody).ok);
+  CHECK(Analyze("begin; select 1; commit", Context::SqlBody).ok);
+}
+
 TEST_CASE("pathologically deep trees are an error, not a stack overflow", "[sqltext]") {
   std::string wide = "a";
   for (int i = 0; i < 300; ++i) wide += " + a";

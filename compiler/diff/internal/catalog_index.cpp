@@ -227,7 +227,10 @@ std::vector<std::string_view> CatalogIndex::Texts(const Key& key) const {
       break;
     case KeyKind::Routine:
       if (const model::Function* f = FindRoutine(key.name)) {
-        if (IsSqlStandardBody(*f)) texts.push_back(f->body.text);
+        // A SQL-standard body is parsed at CREATE time, and so is any `language sql` body (with
+        // check_function_bodies on): the relations it reads must exist first. A compiled target
+        // says which in `deps`; a model read from a database has none, so its names stand in.
+        if (IsSqlStandardBody(*f) || (f->language == "sql" && f->deps.empty())) texts.push_back(f->body.text);
         for (const model::FunctionArg& arg : f->args) add(arg.default_expr);
       }
       break;
