@@ -245,7 +245,7 @@ std::string ViewGroup(Context& ctx, const model::View& v) {
   out += CommentOn(std::string(kind) + " " + Qualified(v.name), v.comment);
   out += GrantLines(ctx, ctx.TakeGrants(model::ObjectKind::Table, v.name));
   for (const model::Trigger* trigger : ctx.TriggersOn(v.name)) {
-    out += TriggerDecl(ctx, *trigger);
+    out += TriggerDecl(*trigger);
     out += CommentOn("trigger " + Ident(trigger->name) + " on " + Qualified(v.name), trigger->comment);
   }
   return out;
@@ -285,8 +285,7 @@ std::string FunctionGroup(Context& ctx, const model::Function& f) {
   return out;
 }
 
-std::string TriggerDecl(Context& ctx, const model::Trigger& t) {
-  (void)ctx;
+std::string TriggerDecl(const model::Trigger& t) {
   std::vector<std::string> events;
   for (const char* e : {"insert", "update", "delete", "truncate"}) {
     if (std::find(t.events.begin(), t.events.end(), e) == t.events.end()) continue;
