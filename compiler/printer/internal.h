@@ -38,8 +38,8 @@ std::string Sql(const std::string& text);
 std::string BareOrParenthesized(const std::string& text);
 // ASCII lower case.
 std::string Lower(std::string text);
-// `what` joined with " " when the line stays short, else each later part on its own line
-// indented by two spaces.
+// `parts` joined with " " when the line stays short, else each part after the first on a line of
+// its own, indented by two spaces.
 std::string Wrap(const std::vector<std::string>& parts);
 
 // ---- shared state -------------------------------------------------------------------------------
@@ -119,7 +119,7 @@ std::string CompositeGroup(Context& ctx, const model::CompositeType& type);
 std::string SequenceGroup(Context& ctx, const model::Sequence& sequence);
 std::string ViewGroup(Context& ctx, const model::View& view);
 std::string FunctionGroup(Context& ctx, const model::Function& function);
-std::string TriggerDecl(Context& ctx, const model::Trigger& trigger);
+std::string TriggerDecl(const model::Trigger& trigger);
 std::string PolicyDecl(const model::Policy& policy);
 // Non-default sequence options, lower case (`as integer`, `start with 10`, `cache 20`).
 std::vector<std::string> SequenceOptions(const model::SequenceParams& params, bool include_type);

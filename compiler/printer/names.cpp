@@ -38,20 +38,12 @@ bool IsPlainLower(const std::string& name) {
   });
 }
 
-std::string DoubleQuoted(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 }  // namespace
 
 std::string Ident(const std::string& name) {
   if (IsPlainLower(name) && !std::binary_search(std::begin(kReserved), std::end(kReserved), name)) return name;
-  return DoubleQuoted(name);
+  // Every word above is one quote_ident quotes too.
+  return model::QuoteIdent(name);
 }
 
 std::string Literal(const std::string& text) {

@@ -7,6 +7,7 @@
 #include "compiler/printer/internal.h"
 #include "compiler/sema/naming.h"
 #include "compiler/sqlgen/render.h"
+#include "compiler/sqltext/sqltext.h"
 
 namespace schemac::printer::internal {
 namespace {
@@ -104,27 +105,40 @@ std::string OptionValue(const std::string& value) {
   return Literal(value);
 }
 
-// A view query as pg_get_viewdef prints it, indented under the declaration. Lines that continue a
-// string literal are left as they are (indenting them would change the string).
+// A view query under its declaration, its first line indented by two spaces. pg_get_viewdef
+// starts the query with one space and aligns the other lines to that (` SELECT`, `   FROM`,
+// `  WHERE`): those lines move right with the first. A query that starts at its first word (as
+// written in a .schema file) keeps its lines, indented to at least two spaces, so printing a
+// printed query again changes nothing. Lines that continue a string literal are left as they are
+// (indenting them would change the string).
 std::string IndentQuery(const std::string& query) {
+  const size_t first_word = query.find_first_not_of(' ');
+  const long shift = first_word == std::string::npos ? 0 : static_cast<long>(first_word);
   std::string text = Sql(query);
   while (!text.empty() && (text.back() == ';' || text.back() == ' ' || text.back() == '\n')) text.pop_back();
   std::string out;
-  char quote = 0;
-  bool line_start = true;
-  for (char c : text) {
-    if (line_start) {
-      if (quote == 0) out += c == ' ' ? " " : "  ";
-      line_start = false;
+  char quote = 0;  // the quote a line starts inside of, if any
+  size_t begin = 0;
+  for (bool first = true; begin <= text.size(); first = false) {
+    size_t end = text.find('\n', begin);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(begin, end - begin);
+    if (!first) out += "\n";
+    if (quote == 0) {
+      const size_t spaces = std::min(line.find_first_not_of(' '), line.size());
+      const long wanted = first ? 2 : shift > 0 ? static_cast<long>(spaces) - shift + 2 : static_cast<long>(spaces);
+      out += std::string(static_cast<size_t>(std::max(wanted, 2L)), ' ') + line.substr(spaces);
+    } else {
+      out += line;
     }
-    out += c;
-    if (c == '\n') {
-      line_start = true;
-    } else if (quote != 0) {
-      if (c == quote) quote = 0;
-    } else if (c == '\'' || c == '"') {
-      quote = c;
+    for (char c : line) {
+      if (quote != 0) {
+        if (c == quote) quote = 0;
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      }
     }
+    begin = end + 1;
   }
   return out;
 }
@@ -234,6 +248,11 @@ std::string SequenceGroup(Context& ctx, const model::Sequence& s) {
 std::string ViewGroup(Context& ctx, const model::View& v) {
   const char* kind = v.materialized ? "materialized view" : "view";
   std::string out = std::string(kind) + " " + Qualified(v.name);
+  // The column list only when the query does not already name the columns so (pg_get_viewdef
+  // writes `expr AS name` wherever a name differs).
+  if (!v.column_names.empty() && sqltext::QueryColumnNames(v.query.text) != v.column_names) {
+    out += " (" + IdentList(v.column_names) + ")";
+  }
   if (!v.options.empty()) {
     std::vector<std::string> options;
     for (const auto& [name, value] : v.options) options.push_back(Ident(name) + " = " + OptionValue(value));
@@ -245,7 +264,7 @@ std::string ViewGroup(Context& ctx, const model::View& v) {
   out += CommentOn(std::string(kind) + " " + Qualified(v.name), v.comment);
   out += GrantLines(ctx, ctx.TakeGrants(model::ObjectKind::Table, v.name));
   for (const model::Trigger* trigger : ctx.TriggersOn(v.name)) {
-    out += TriggerDecl(ctx, *trigger);
+    out += TriggerDecl(*trigger);
     out += CommentOn("trigger " + Ident(trigger->name) + " on " + Qualified(v.name), trigger->comment);
   }
   return out;
@@ -285,8 +304,7 @@ std::string FunctionGroup(Context& ctx, const model::Function& f) {
   return out;
 }
 
-std::string TriggerDecl(Context& ctx, const model::Trigger& t) {
-  (void)ctx;
+std::string TriggerDecl(const model::Trigger& t) {
   std::vector<std::string> events;
   for (const char* e : {"insert", "update", "delete", "truncate"}) {
     if (std::find(t.events.begin(), t.events.end(), e) == t.events.end()) continue;

@@ -450,7 +450,7 @@ std::string TableExtras(Context& ctx, const model::Table& t) {
   }
   std::string triggers;
   for (const model::Trigger* trigger : ctx.TriggersOn(t.name)) {
-    triggers += TriggerDecl(ctx, *trigger);
+    triggers += TriggerDecl(*trigger);
     triggers += CommentOn("trigger " + Ident(trigger->name) + " on " + Qualified(t.name), trigger->comment);
   }
   std::string policies;

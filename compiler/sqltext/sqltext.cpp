@@ -403,6 +403,42 @@ Result AnalyzeImpl(std::string_view text, Context context) {
 
 }  // namespace
 
+std::optional<std::vector<std::string>> QueryColumnNames(std::string_view query) {
+  try {
+    if (query.find('\0') != std::string_view::npos) return std::nullopt;
+    thread_local Arena arena;
+    ParsedText parsed(std::string(query), arena);
+    const PgQuery__ParseResult* tree = parsed.error() == nullptr && !parsed.too_deep() ? parsed.tree() : nullptr;
+    if (tree == nullptr || tree->n_stmts != 1 || tree->stmts[0]->stmt == nullptr ||
+        tree->stmts[0]->stmt->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
+      return std::nullopt;
+    }
+    // A set operation takes its column names from its leftmost SELECT.
+    const PgQuery__SelectStmt* select = tree->stmts[0]->stmt->select_stmt;
+    while (select != nullptr && select->op != PG_QUERY__SET_OPERATION__SETOP_NONE) select = select->larg;
+    if (select == nullptr || select->n_target_list == 0) return std::nullopt;
+    std::vector<std::string> names;
+    for (size_t i = 0; i < select->n_target_list; ++i) {
+      const PgQuery__Node* node = select->target_list[i];
+      if (node->node_case != PG_QUERY__NODE__NODE_RES_TARGET) return std::nullopt;
+      const PgQuery__ResTarget* target = node->res_target;
+      if (target->name != nullptr && target->name[0] != '\0') {
+        names.emplace_back(target->name);
+        continue;
+      }
+      if (target->val == nullptr || target->val->node_case != PG_QUERY__NODE__NODE_COLUMN_REF) return std::nullopt;
+      const PgQuery__ColumnRef* ref = target->val->column_ref;
+      if (ref->n_fields == 0 || ref->fields[ref->n_fields - 1]->node_case != PG_QUERY__NODE__NODE_STRING) {
+        return std::nullopt;  // t.*
+      }
+      names.emplace_back(ref->fields[ref->n_fields - 1]->string->sval);
+    }
+    return names;
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
 Result Analyze(std::string_view text, Context context) {
   try {
     // Schemas repeat the same expressions over and over (`now()`, `0`, `lower(name)`, the same check

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,12 @@ struct Result {
   uint32_t error_offset = 0;  // byte offset within the analyzed text
   std::vector<Ref> refs;      // in text order
 };
+
+// The names of the columns a query returns, when its text says them plainly: each target of the
+// (leftmost) SELECT is `expr AS name` or a column reference (`t.name`, `name`). nullopt for
+// anything else (`*`, an expression without an alias, VALUES, a syntax error): then only the
+// server knows. pg_get_viewdef writes every view query this way. Never throws.
+std::optional<std::vector<std::string>> QueryColumnNames(std::string_view query);
 
 // Parses `text` in the given context and collects its references. Never throws.
 // For Context::Expression, the text must be exactly one expression (a trailing `;` or a second

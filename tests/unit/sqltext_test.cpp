@@ -283,6 +283,19 @@ TEST_CASE("SQL-standard bodies: RETURN and BEGIN ATOMIC", "[sqltext]") {
   CHECK(Analyze("begin; select 1; commit", Context::SqlBody).ok);
 }
 
+TEST_CASE("the column names a query says plainly", "[sqltext]") {
+  CHECK(QueryColumnNames(" SELECT o.id,\n    o.\"User\" AS who,\n    count(*) AS n\n   FROM orders o;") ==
+        Names{"id", "who", "n"});
+  CHECK(QueryColumnNames("select a from t union all select b from u") == Names{"a"});
+  CHECK(QueryColumnNames("with x as (select 1 as k) select k from x") == Names{"k"});
+  // Only the server knows these.
+  CHECK(QueryColumnNames("select count(*) from t") == std::nullopt);
+  CHECK(QueryColumnNames("select * from t") == std::nullopt);
+  CHECK(QueryColumnNames("select t.* from t") == std::nullopt);
+  CHECK(QueryColumnNames("values (1, 2)") == std::nullopt);
+  CHECK(QueryColumnNames("select from") == std::nullopt);
+}
+
 TEST_CASE("pathologically deep trees are an error, not a stack overflow", "[sqltext]") {
   std::string wide = "a";
   for (int i = 0; i < 300; ++i) wide += " + a";
