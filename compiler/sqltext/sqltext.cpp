@@ -3,6 +3,7 @@
 #include <pg_query.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -320,6 +321,31 @@ class ParsedText {
   bool too_deep_ = false;
 };
 
+// A SQL-standard body of a LANGUAGE sql function (`RETURN expr`, `BEGIN ATOMIC ... END`) is not a
+// statement of its own: it is parsed as the tail of a CREATE FUNCTION, and only the body is scanned.
+constexpr std::string_view kSqlStandardPrefix =
+    "CREATE FUNCTION schemac_body() RETURNS void LANGUAGE sql ";
+
+bool StartsWithWord(std::string_view text, size_t pos, std::string_view word) {
+  if (text.size() < pos + word.size()) return false;
+  for (size_t i = 0; i < word.size(); ++i) {
+    char c = text[pos + i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != word[i]) return false;
+  }
+  if (text.size() == pos + word.size()) return true;
+  const char next = text[pos + word.size()];
+  return !(std::isalnum(static_cast<unsigned char>(next)) || next == '_' || next == '$' ||
+           static_cast<unsigned char>(next) >= 0x80);
+}
+
+bool IsSqlStandardBody(std::string_view text) {
+  const size_t first = SkipSpaceAndComments(text, 0);
+  if (StartsWithWord(text, first, "return")) return true;
+  return StartsWithWord(text, first, "begin") &&
+         StartsWithWord(text, SkipSpaceAndComments(text, first + 5), "atomic");
+}
+
 Result AnalyzeImpl(std::string_view text, Context context) {
   if (context == Context::Expression && IsTrivialLiteral(text)) return Result{};
   // libpg_query takes a C string: an embedded NUL would silently cut the text short.
@@ -328,10 +354,14 @@ Result AnalyzeImpl(std::string_view text, Context context) {
                      static_cast<uint32_t>(nul));
   }
   if (text.size() > INT32_MAX / 2) return MakeError("SQL text is too long", 0);
-  const int32_t prefix = context == Context::Expression ? kExpressionPrefixSize : 0;
+  const bool sql_standard = context == Context::SqlBody && IsSqlStandardBody(text);
+  const std::string_view prefix_text = context == Context::Expression ? kExpressionPrefix
+                                       : sql_standard                 ? kSqlStandardPrefix
+                                                                      : std::string_view();
+  const int32_t prefix = static_cast<int32_t>(prefix_text.size());
   std::string sql;
   sql.reserve(static_cast<size_t>(prefix) + text.size());
-  if (context == Context::Expression) sql.append(kExpressionPrefix);
+  sql.append(prefix_text);
   sql.append(text);
 
   thread_local Arena arena;
@@ -350,8 +380,23 @@ Result AnalyzeImpl(std::string_view text, Context context) {
   if (failure) return MakeError(std::move(failure->message), failure->offset);
 
   internal::CollectResult collected;
-  for (size_t i = 0; i < tree->n_stmts; ++i) {
-    internal::CollectRefs(AsMessage(tree->stmts[i]->stmt), prefix, text.size(), collected);
+  if (sql_standard) {
+    // One CREATE FUNCTION whose body is the text; anything after it (`RETURN 1; SELECT 2`) is not
+    // part of a SQL-standard body.
+    const PgQuery__Node* stmt = tree->n_stmts > 0 ? tree->stmts[0]->stmt : nullptr;
+    if (tree->n_stmts != 1 || stmt == nullptr ||
+        stmt->node_case != PG_QUERY__NODE__NODE_CREATE_FUNCTION_STMT ||
+        stmt->create_function_stmt->sql_body == nullptr) {
+      const int32_t at = tree->n_stmts > 1 ? tree->stmts[1]->stmt_location : prefix;
+      return MakeError("expected one SQL-standard function body (RETURN ... or BEGIN ATOMIC ... END)",
+                       MapLocation(at, prefix, text.size()));
+    }
+    internal::CollectRefs(AsMessage(stmt->create_function_stmt->sql_body), prefix, text.size(),
+                          collected);
+  } else {
+    for (size_t i = 0; i < tree->n_stmts; ++i) {
+      internal::CollectRefs(AsMessage(tree->stmts[i]->stmt), prefix, text.size(), collected);
+    }
   }
   if (!collected.error.empty()) {
     return MakeError(std::move(collected.error),

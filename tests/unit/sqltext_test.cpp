@@ -256,6 +256,30 @@ TEST_CASE("SQL bodies accept several statements of any kind", "[sqltext]") {
   CHECK_FALSE(Analyze("selec 1", Context::SqlBody).ok);
 }
 
+TEST_CASE("SQL-standard function bodies: RETURN and BEGIN ATOMIC", "[sqltext]") {
+  Result ret = Analyze("RETURN public.add(a, b) + n.x", Context::SqlBody);
+  REQUIRE(ret.ok);
+  CHECK(NamesOf(ret, Kind::Function) == std::vector<Names>{{"public", "add"}});
+  const Ref* add = FindRef(ret, Kind::Function, {"public", "add"});
+  REQUIRE(add != nullptr);
+  CHECK(add->offset == 7);  // offsets are within the body, not the wrapping CREATE FUNCTION
+  // Nothing of the wrapper (its name, its `void`) is reported.
+  CHECK(NamesOf(ret, Kind::Type).empty());
+
+  Result atomic = Analyze("  -- c\n begin atomic\n insert into audit default values;\n select 1;\nend",
+                          Context::SqlBody);
+  REQUIRE(atomic.ok);
+  CHECK(NamesOf(atomic, Kind::Relation) == std::vector<Names>{{"audit"}});
+
+  CHECK(Analyze("return (a + b)", Context::SqlBody).ok);
+  Result bad = Analyze("RETURN a +", Context::SqlBody);
+  CHECK_FALSE(bad.ok);
+  CHECK(bad.error_offset <= 10);
+  CHECK_FALSE(Analyze("RETURN 1; SELECT 2", Context::SqlBody).ok);
+  // `returning` is not `return`: parsed as statements, as before.
+  CHECK_FALSE(Analyze("returning 1", Context::SqlBody).ok);
+}
+
 TEST_CASE("pathologically deep trees are an error, not a stack overflow", "[sqltext]") {
   std::string wide = "a";
   for (int i = 0; i < 300; ++i) wide += " + a";
