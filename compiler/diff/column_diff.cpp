@@ -153,7 +153,15 @@ void ColumnDiffer::Retype() {
   }
   std::string sql = fmt::format("{} TYPE {}", prefix_, target_.type.ToSql());
   if (target_.collation) sql += " COLLATE " + sqlgen::CollationSql(*target_.collation);
-  sql += fmt::format(" USING {}::{};", QuoteIdent(target_.name), target_.type.ToSql());
+  // Between two user-defined types (one enum to another) PostgreSQL has no cast, but both read and
+  // print text: go through text, with as many array dimensions as the column has.
+  std::string via;
+  if (!live_->type.IsBuiltin() && !target_.type.IsBuiltin() && live_->type != target_.type &&
+      live_->type.array_dims == target_.type.array_dims) {
+    via = "::text";
+    for (int i = 0; i < live_->type.array_dims; ++i) via += "[]";
+  }
+  sql += fmt::format(" USING {}{}::{};", QuoteIdent(target_.name), via, target_.type.ToSql());
   Emit(Role::Create, Phase::Create, '~', what, sql, hazards);
 }
 
@@ -253,13 +261,14 @@ void ColumnDiffer::Alter() {
     Emit(Role::Create, Phase::Create, '~', "no longer generated (values stay)",
          prefix_ + " DROP EXPRESSION;", {Hazard::AccessExclusiveLock});
   }
-  if (retyped) Retype();
-  // An identity column has no default of its own: one that stops being an identity loses it
-  // before it gets a default (SET DEFAULT fails on an identity column); one that becomes an
-  // identity loses its default first (ADD GENERATED fails on a column with a default).
+  // An identity column takes no default and cannot lose its NOT NULL: drop the identity first.
   const bool identity_dropped =
       live_->identity != model::IdentityKind::None && target_.identity == model::IdentityKind::None;
   if (identity_dropped) Identity();
+  if (retyped) Retype();
+  // An identity column has no default of its own: one that stops being an identity loses it
+  // (above) before it gets a default (SET DEFAULT fails on an identity column); one that becomes
+  // an identity loses its default first (ADD GENERATED fails on a column with a default).
   Default(reset);
   if (live_->not_null != target_.not_null) {
     if (target_.not_null && Online(ctx_, table_.name)) {

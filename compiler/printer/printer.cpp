@@ -233,6 +233,11 @@ Output Print(const model::Catalog& catalog, const Options& options) {
     const std::string body = Join(rest);
     if (!body.empty()) out.files.push_back({stem + ".schema", body});
   }
+  // Nothing in scope is still a schema: one file says so, so that the output is something `plan`
+  // and `check` accept (a directory without .schema files is an error) and that plans to empty.
+  if (out.files.empty()) {
+    out.files.push_back({"public.schema", "-- The database has no objects in the inspected schemas.\n"});
+  }
   std::sort(out.files.begin(), out.files.end(), [](const File& a, const File& b) { return a.path < b.path; });
   out.notes.assign(ctx.notes.begin(), ctx.notes.end());
   return out;

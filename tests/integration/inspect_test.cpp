@@ -142,6 +142,25 @@ TEST_CASE("inspect: a database written by hand in SQL prints files that plan no 
   CHECK(split.count("inventory/movements_2025.schema") == 0);  // partitions are with their parent
 }
 
+TEST_CASE("inspect: an empty database and SQL-standard function bodies round-trip", "[inspect]") {
+  schemac::test::ScratchDatabase db("inspect_empty");
+  TempDir dir(db.name());
+  // Nothing in scope still gives a file, which check and plan accept and which plans to nothing.
+  RoundTrip(db.conninfo(), dir / "empty", false);
+  CHECK(Files(dir.path / "empty").size() == 1);
+
+  schemac::pg::Connection c(db.conninfo());
+  c.Exec(R"sql(
+CREATE FUNCTION add(a integer, b integer) RETURNS integer LANGUAGE sql IMMUTABLE RETURN a + b;
+CREATE FUNCTION twice(n integer) RETURNS integer LANGUAGE sql
+  BEGIN ATOMIC
+    SELECT add(n, n);
+  END;
+CREATE TABLE t (x integer CHECK (add(x, 1) > 0));
+)sql");
+  RoundTrip(db.conninfo(), dir / "bodies", false);
+}
+
 TEST_CASE("inspect: the printed form of a small database", "[inspect][golden]") {
   schemac::test::ScratchDatabase db("inspect_golden");
   schemac::pg::Connection c(db.conninfo());

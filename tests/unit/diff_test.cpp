@@ -746,6 +746,22 @@ TEST_CASE("columns: identity add, change, options, drop", "[diff][column][identi
   CHECK(Sql(DiffText("table t { id bigint generated always as identity }",
                      "table t { id bigint not null }")) ==
         std::vector<std::string>{"ALTER TABLE public.t ALTER COLUMN id DROP IDENTITY;"});
+  // An identity column cannot lose its NOT NULL or take a default: the identity goes first.
+  CHECK(Sql(DiffText("table t { id bigint generated always as identity }",
+                     "table t { id bigint default 7 }")) ==
+        std::vector<std::string>{"ALTER TABLE public.t ALTER COLUMN id DROP IDENTITY;",
+                                 "ALTER TABLE public.t ALTER COLUMN id SET DEFAULT 7;",
+                                 "ALTER TABLE public.t ALTER COLUMN id DROP NOT NULL;"});
+}
+
+TEST_CASE("columns: a change from one enum to another converts through text", "[diff][column][enum]") {
+  Plan plan = DiffText("enum a { x, y }\nenum b { x, y }\ntable t { c a, d a[] }",
+                       "enum a { x, y }\nenum b { x, y }\ntable t { c b, d b[] }");
+  CHECK(HasStep(plan, "ALTER TABLE public.t ALTER COLUMN c TYPE public.b USING c::text::public.b;"));
+  CHECK(HasStep(plan, "ALTER TABLE public.t ALTER COLUMN d TYPE public.b[] USING d::text[]::public.b[];"));
+  // From a built-in type the direct cast stays.
+  CHECK(HasStep(DiffText("enum a { x }\ntable t { c text }", "enum a { x }\ntable t { c a }"),
+                "ALTER TABLE public.t ALTER COLUMN c TYPE public.a USING c::public.a;"));
 }
 
 TEST_CASE("columns: an identity replaced by a default, and a default by an identity", "[diff][column][identity]") {
