@@ -271,7 +271,10 @@ void ColumnDiffer::Alter() {
   // an identity loses its default first (ADD GENERATED fails on a column with a default).
   Default(reset);
   if (live_->not_null != target_.not_null) {
-    if (target_.not_null && Online(ctx_, table_.name)) {
+    // ADD GENERATED ... AS IDENTITY needs the NOT NULL at once, not in the validate stage.
+    const bool becomes_identity =
+        live_->identity == model::IdentityKind::None && target_.identity != model::IdentityKind::None;
+    if (target_.not_null && Online(ctx_, table_.name) && !becomes_identity) {
       // SET NOT NULL scans the table under ACCESS EXCLUSIVE, unless a validated CHECK (c IS NOT
       // NULL) proves it: add that check NOT VALID, validate it (writes go on), SET NOT NULL
       // (instant), drop the check.
