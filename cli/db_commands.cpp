@@ -7,8 +7,10 @@
 #include <functional>
 #include <istream>
 #include <map>
+#include <memory>
 #include <ostream>
 
+#include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/migrations.h"
 #include "cli/saved_plan.h"
@@ -23,6 +25,24 @@
 namespace schemac::cli {
 
 namespace {
+
+bool keep_results_until_exit = false;
+
+// Owns a command's plan::Result; at the end of the command it is freed, or, with
+// KeepResultsUntilExit, left to the process exit.
+class OwnedResult {
+ public:
+  OwnedResult() : r_(std::make_unique<plan::Result>()) {}
+  OwnedResult(const OwnedResult&) = delete;
+  OwnedResult& operator=(const OwnedResult&) = delete;
+  ~OwnedResult() {
+    if (keep_results_until_exit) (void)r_.release();
+  }
+  plan::Result& operator*() { return *r_; }
+
+ private:
+  std::unique_ptr<plan::Result> r_;
+};
 
 plan::Options ToOptions(const DbArgs& a) {
   plan::Options o;
@@ -295,10 +315,14 @@ bool SameSteps(const diff::Plan& a, const diff::Plan& b) {
 
 }  // namespace
 
+void KeepResultsUntilExit(bool keep) { keep_results_until_exit = keep; }
+
 int RunPlan(const PlanArgs& args, std::ostream& out, std::ostream& err, bool color) {
+  OwnedResult owned;
   try {
     const plan::Options options = ToOptions(args.db);
-    plan::Result r = plan::MakePlan(options);
+    plan::Result& r = *owned;
+    r = plan::MakePlan(options);
     PrintTimings(r, err);
     if (!ReportPreconditions(r, err, color)) return kExitError;
     if (!args.out_file.empty()) {
@@ -323,10 +347,11 @@ int RunPlan(const PlanArgs& args, std::ostream& out, std::ostream& err, bool col
 
 int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::ostream& err, bool color,
              bool interactive) {
+  OwnedResult owned;
   try {
     plan::Options options = ToOptions(args.db);
     const bool saved = args.db.paths.size() == 1 && IsSavedPlan(args.db.paths[0]);
-    plan::Result r;
+    plan::Result& r = *owned;
     if (saved) {
       // A saved plan runs only against the schema it was made for.
       r = ReadSavedPlan(args.db.paths[0], options);

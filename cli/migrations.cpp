@@ -42,7 +42,7 @@ std::string MigrationText(const plan::Result& r, const plan::Options& options, c
       "-- only on a database whose schema has the `from` fingerprint, and afterwards checks that the\n"
       "-- schema has the `to` fingerprint. Each `-- schemac:stage` block runs in one transaction, or\n"
       "-- statement by statement when marked `no transaction`.\n",
-      kMagic, name, r.live_fingerprint, model::Fingerprint(r.normalized), schemas.empty() ? "*" : schemas,
+      kMagic, name, plan::LiveFingerprintOf(r), model::Fingerprint(r.normalized), schemas.empty() ? "*" : schemas,
       destructive ? "yes" : "no");
   std::string current;
   bool current_tx = true;

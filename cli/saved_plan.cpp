@@ -36,7 +36,7 @@ void WriteSavedPlan(const plan::Result& r, const plan::Options& options, const s
   j["format"] = kSavedPlanFormat;
   j["schemas"] = options.schemas;
   j["online"] = options.online;
-  j["live_fingerprint"] = r.live_fingerprint;
+  j["live_fingerprint"] = plan::LiveFingerprintOf(r);
   j["target_fingerprint"] = model::Fingerprint(r.normalized);
   nlohmann::ordered_json steps = nlohmann::ordered_json::array();
   for (const diff::Step& s : r.plan.steps) {

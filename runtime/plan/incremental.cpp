@@ -19,8 +19,11 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <future>
 #include <map>
+#include <optional>
 #include <set>
+#include <thread>
 #include <tuple>
 #include <unordered_map>
 
@@ -43,6 +46,24 @@ using model::QualifiedName;
 constexpr const char* kCacheFormat = "schemac-normalize-5";
 
 using Hasher = base::StableHasher;
+
+// Runs fn(begin, end) over [0, n) in contiguous chunks, one per core (at most 4), and waits for all
+// of them. fn must only write what its own range owns. Used for the per-unit work of a large target
+// (keys, cache entries), where the live database is being read in parallel anyway.
+void ParallelChunks(size_t n, const std::function<void(size_t, size_t)>& fn) {
+  const size_t threads = std::max<size_t>(1, std::min<size_t>(4, std::thread::hardware_concurrency()));
+  if (threads == 1 || n < 2048) {
+    fn(0, n);
+    return;
+  }
+  const size_t chunk = (n + threads - 1) / threads;
+  std::vector<std::future<void>> rest;
+  for (size_t begin = chunk; begin < n; begin += chunk) {
+    rest.push_back(std::async(std::launch::async, fn, begin, std::min(n, begin + chunk)));
+  }
+  fn(0, std::min(n, chunk));
+  for (auto& f : rest) f.get();  // rethrows
+}
 
 // ---- units ----------------------------------------------------------------------------------------
 
@@ -296,13 +317,15 @@ std::string UnitJson(const model::Catalog& c, const Unit& u) {
 std::vector<std::string> Keys(const model::Catalog& target, const Graph& g, const std::string& server_identity) {
   const std::vector<Unit>& units = g.units();
   std::vector<std::string> own(units.size());
-  for (size_t u = 0; u < units.size(); ++u) own[u] = UnitJson(target, units[u]);
   std::vector<std::string> own_hash(units.size());
-  for (size_t u = 0; u < units.size(); ++u) {
-    Hasher h;
-    h.Add(own[u]);
-    own_hash[u] = h.Hex();
-  }
+  ParallelChunks(units.size(), [&](size_t begin, size_t end) {
+    for (size_t u = begin; u < end; ++u) {
+      own[u] = UnitJson(target, units[u]);
+      Hasher h;
+      h.Add(own[u]);
+      own_hash[u] = h.Hex();
+    }
+  });
   Hasher env;
   env.Add(kCacheFormat);
   env.Add(server_identity);
@@ -313,30 +336,32 @@ std::vector<std::string> Keys(const model::Catalog& target, const Graph& g, cons
   std::vector<std::vector<size_t>> edges(units.size());
   for (size_t u = 0; u < units.size(); ++u) edges[u] = g.Edges(u, false);
   std::vector<std::string> keys(units.size());
-  std::vector<size_t> seen(units.size(), SIZE_MAX);
-  for (size_t u = 0; u < units.size(); ++u) {
-    // Everything reachable from u: its context, to any depth (cycles included).
-    std::vector<std::string> context;
-    std::vector<size_t> stack = edges[u];
-    seen[u] = u;
-    while (!stack.empty()) {
-      const size_t v = stack.back();
-      stack.pop_back();
-      if (seen[v] == u) continue;
-      seen[v] = u;
-      context.push_back(own_hash[v]);
-      for (size_t w : edges[v]) {
-        if (seen[w] != u) stack.push_back(w);
+  ParallelChunks(units.size(), [&](size_t begin, size_t end) {
+    std::vector<size_t> seen(units.size(), SIZE_MAX);
+    for (size_t u = begin; u < end; ++u) {
+      // Everything reachable from u: its context, to any depth (cycles included).
+      std::vector<std::string> context;
+      std::vector<size_t> stack = edges[u];
+      seen[u] = u;
+      while (!stack.empty()) {
+        const size_t v = stack.back();
+        stack.pop_back();
+        if (seen[v] == u) continue;
+        seen[v] = u;
+        context.push_back(own_hash[v]);
+        for (size_t w : edges[v]) {
+          if (seen[w] != u) stack.push_back(w);
+        }
       }
+      std::sort(context.begin(), context.end());
+      Hasher h;
+      h.Add(env_hash);
+      h.Add(std::string(1, char('a' + int(units[u].kind))));
+      h.Add(own[u]);
+      for (const std::string& c : context) h.Add(c);
+      keys[u] = h.Hex();
     }
-    std::sort(context.begin(), context.end());
-    Hasher h;
-    h.Add(env_hash);
-    h.Add(std::string(1, char('a' + int(units[u].kind))));
-    h.Add(own[u]);
-    for (const std::string& c : context) h.Add(c);
-    keys[u] = h.Hex();
-  }
+  });
   return keys;
 }
 
@@ -448,18 +473,29 @@ model::Catalog NormalizeCached(const model::Catalog& target, NormalizationCache&
   std::map<size_t, model::Catalog> fragments;
   std::vector<bool> missed(units.size(), false);
   size_t miss_count = 0;
-  for (size_t u = 0; u < units.size(); ++u) {
-    const std::string* json = cache.enabled() ? cache.Find(keys[u]) : nullptr;
-    if (json != nullptr) {
-      try {
-        fragments[u] = model::FromJson<model::Catalog>(*json);
-        continue;
-      } catch (const std::exception&) {
-        // A damaged entry: normalize the object again.
+  {
+    // Found entries are parsed in parallel; a damaged one is normalized again.
+    std::vector<const std::string*> found(units.size(), nullptr);
+    for (size_t u = 0; u < units.size(); ++u) found[u] = cache.enabled() ? cache.Find(keys[u]) : nullptr;
+    std::vector<std::optional<model::Catalog>> parsed(units.size());
+    ParallelChunks(units.size(), [&](size_t begin, size_t end) {
+      for (size_t u = begin; u < end; ++u) {
+        if (found[u] == nullptr) continue;
+        try {
+          parsed[u] = model::FromJson<model::Catalog>(*found[u]);
+        } catch (const std::exception&) {
+          // Left unset: a miss.
+        }
+      }
+    });
+    for (size_t u = 0; u < units.size(); ++u) {
+      if (parsed[u]) {
+        fragments.emplace_hint(fragments.end(), u, std::move(*parsed[u]));
+      } else {
+        missed[u] = true;
+        ++miss_count;
       }
     }
-    missed[u] = true;
-    ++miss_count;
   }
   st.cached = units.size() - miss_count;
   st.lookup_seconds = since(t0);

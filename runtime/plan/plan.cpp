@@ -131,10 +131,14 @@ Result MakePlan(const Options& options) {
   r.introspection_queries = lr.introspection.query_count;
   r.query_seconds = std::move(lr.introspection.query_seconds);
 
-  r.live_fingerprint = model::Fingerprint(lr.introspection.catalog);
   r.plan = diff::Diff(lr.introspection.catalog, r.normalized, {.online = options.online});
+  r.live = std::move(lr.introspection.catalog);
   clock.Mark("diff");
   return r;
+}
+
+std::string LiveFingerprintOf(const Result& r) {
+  return r.live_fingerprint.empty() ? model::Fingerprint(r.live) : r.live_fingerprint;
 }
 
 diff::Plan Replan(const Options& options, const model::Catalog& normalized) {

@@ -74,7 +74,11 @@ struct Result {
   model::Catalog normalized;  // the target in canonical form (for verifying after an apply)
   int introspection_queries = 0;
   NormalizeStats normalize_stats;
-  // model::Fingerprint of the live database as it was read (what a saved plan was made against).
+  // The live database as it was read (empty for a plan read from a file).
+  model::Catalog live;
+  // model::Fingerprint of the live database as it was read (what a saved plan was made against):
+  // set by a saved plan; for a fresh plan, computed from `live` by LiveFingerprintOf when needed
+  // (a plain plan never needs it, and hashing 10,000 tables is not free).
   std::string live_fingerprint;
   // A plan read from a file (cli/saved_plan.cpp): the recorded `.schema` location of each step
   // ("shop.schema:12:3" or ""), since the compilation's sources are not there.
@@ -93,6 +97,9 @@ Result MakePlan(const Options& options);
 diff::Plan Replan(const Options& options, const model::Catalog& normalized);
 // The same on an open connection to the live database (e.g. the one that holds the apply lock).
 diff::Plan Replan(pg::Connection& live, const Options& options, const model::Catalog& normalized);
+
+// r.live_fingerprint, or model::Fingerprint(r.live) when it is not set.
+std::string LiveFingerprintOf(const Result& r);
 
 // model::Fingerprint of the live database (the schemas of `options`), read now.
 std::string LiveFingerprint(const Options& options);

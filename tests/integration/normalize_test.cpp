@@ -283,3 +283,60 @@ TEST_CASE("an extension without a version or schema is normalized without them",
   CHECK(normalized.extensions[1].version == std::optional<std::string>("1.5"));
   CHECK(normalized.extensions[1].schema == std::optional<std::string>("ext"));
 }
+
+TEST_CASE("a large target's keys and cache entries, computed in parallel chunks, match a full normalization",
+          "[normalize][cache]") {
+  // 1,100 tables with an index each (2,200 units; the per-unit work is split across threads from
+  // 2,048 units on). Every table refers to the one before it, so context crosses chunk borders.
+  namespace fs = std::filesystem;
+  const std::string dir = fs::temp_directory_path() / ("schemac_cache_large_" + std::to_string(getpid()));
+  const std::string cache_dir = dir + "/cache";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  auto write = [&](int changed) {
+    std::ofstream f(dir + "/s.schema");
+    for (int i = 0; i < 1100; ++i) {
+      f << "table t" << i << " {\n  id bigint primary key\n  label text not null default '"
+        << (i == changed ? "changed" : "x") << "'\n";
+      if (i > 0) f << "  parent bigint references t" << i - 1 << " (id)\n";
+      f << "  index t" << i << "_label (lower(label))\n}\n";
+    }
+  };
+  write(-1);
+  auto compiled = CompileDir(dir + "/s.schema");
+  const std::string full = schemac::model::Dump(schemac::plan::Normalize(*compiled->catalog, LocalDevServer()));
+  {
+    schemac::plan::NormalizationCache cache(cache_dir, "large");
+    schemac::plan::NormalizeStats stats;
+    int calls = 0;
+    const auto cold = Cached(*compiled->catalog, cache, stats, calls);
+    CHECK(stats.objects >= 2200);
+    CHECK(schemac::model::Dump(cold) == full);
+  }
+  {
+    schemac::plan::NormalizationCache cache(cache_dir, "large");
+    schemac::plan::NormalizeStats stats;
+    int calls = 0;
+    const auto warm = Cached(*compiled->catalog, cache, stats, calls);
+    CHECK(calls == 0);
+    CHECK(stats.cached == stats.objects);
+    INFO("first difference " << FirstDifference(full, schemac::model::Dump(warm)));
+    CHECK(schemac::model::Dump(warm) == full);
+  }
+  // One table in the middle changes: it and its index miss (the index's context is the table);
+  // nothing else does.
+  write(600);
+  auto compiled2 = CompileDir(dir + "/s.schema");
+  const std::string full2 = schemac::model::Dump(schemac::plan::Normalize(*compiled2->catalog, LocalDevServer()));
+  {
+    schemac::plan::NormalizationCache cache(cache_dir, "large");
+    schemac::plan::NormalizeStats stats;
+    int calls = 0;
+    const auto partial = Cached(*compiled2->catalog, cache, stats, calls);
+    CHECK(calls == 1);
+    CHECK(stats.cached == stats.objects - 2);
+    INFO("first difference " << FirstDifference(full2, schemac::model::Dump(partial)));
+    CHECK(schemac::model::Dump(partial) == full2);
+  }
+  fs::remove_all(dir);
+}
