@@ -7,6 +7,10 @@
 #include <string>
 #include <vector>
 
+namespace schemac::apply {
+struct Options;
+}
+
 namespace schemac::cli {
 
 // Exit codes shared by the commands (docs/cli.md).
@@ -82,5 +86,9 @@ int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::os
 // Inside a catch block: reports the exception being handled (a database error with its SQLSTATE,
 // detail and hint; a dev server error; anything else) and returns kExitError.
 int ReportFailure(std::ostream& err);
+
+// The apply options apply and migrate take from their lock flags (--lock-wait, --lock-timeout,
+// --lock-retries), with the applying user recorded from $USER.
+apply::Options LockOptions(int lock_wait_seconds, double lock_timeout_seconds, int lock_retries);
 
 }  // namespace schemac::cli

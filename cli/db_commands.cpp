@@ -335,14 +335,9 @@ int RunPlan(const PlanArgs& args, std::ostream& out, std::ostream& err, bool col
     const int code = PrintPlan(ViewOf(r), args.format, args.allow_drop, kPlanNoChanges, out);
     if (!args.out_dir.empty()) return WriteMigrationFile(r, options, args, out, err);
     return code;
-  } catch (const pg::DbError& e) {
-    PrintDbError(e, err);
-  } catch (const devdb::DevServerError& e) {
-    err << "schemac: error: " << e.what() << "\n";
-  } catch (const std::exception& e) {
-    err << "schemac: error: " << e.what() << "\n";
+  } catch (...) {
+    return ReportFailure(err);
   }
-  return kExitError;
 }
 
 int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::ostream& err, bool color,
@@ -383,15 +378,11 @@ int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::os
         return kExitError;
       }
     }
-    apply::Options ao;
-    ao.lock_wait = std::chrono::seconds(args.lock_wait_seconds);
-    ao.statement_lock_timeout = std::chrono::milliseconds(static_cast<int64_t>(args.lock_timeout_seconds * 1000));
-    ao.lock_retries = args.lock_retries;
+    apply::Options ao = LockOptions(args.lock_wait_seconds, args.lock_timeout_seconds, args.lock_retries);
     ao.statement_timeout = std::chrono::seconds(args.statement_timeout_seconds);
     ao.long_statement_timeout = args.statement_timeout_seconds == 0
                                     ? std::chrono::milliseconds(0)
                                     : std::max<std::chrono::milliseconds>(ao.statement_timeout, std::chrono::hours(2));
-    ao.applied_by = getenv("USER") != nullptr ? getenv("USER") : "unknown";
     ao.target_fingerprint = model::Fingerprint(r.normalized);
     // With the lock held, the database must still be what the plan was made from: another apply
     // may have run while this one planned or waited.
@@ -471,14 +462,18 @@ int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::os
     }
     out << "Verified: the database matches the schema.\n";
     return kExitOk;
-  } catch (const pg::DbError& e) {
-    PrintDbError(e, err);
-  } catch (const devdb::DevServerError& e) {
-    err << "schemac: error: " << e.what() << "\n";
-  } catch (const std::exception& e) {
-    err << "schemac: error: " << e.what() << "\n";
+  } catch (...) {
+    return ReportFailure(err);
   }
-  return kExitError;
+}
+
+apply::Options LockOptions(int lock_wait_seconds, double lock_timeout_seconds, int lock_retries) {
+  apply::Options ao;
+  ao.lock_wait = std::chrono::seconds(lock_wait_seconds);
+  ao.statement_lock_timeout = std::chrono::milliseconds(static_cast<int64_t>(lock_timeout_seconds * 1000));
+  ao.lock_retries = lock_retries;
+  ao.applied_by = getenv("USER") != nullptr ? getenv("USER") : "unknown";
+  return ao;
 }
 
 int ReportFailure(std::ostream& err) {

@@ -103,13 +103,9 @@ int RunMigrate(const MigrateArgs& args, std::ostream& out, std::ostream& err) {
         }
         stages = {std::move(one)};
       }
-      apply::Options ao;
-      ao.applied_by = getenv("USER") != nullptr ? getenv("USER") : "unknown";
+      apply::Options ao = LockOptions(args.lock_wait_seconds, args.lock_timeout_seconds, args.lock_retries);
       ao.target_fingerprint = m.to;
       ao.migration = m.name;
-      ao.lock_wait = std::chrono::seconds(args.lock_wait_seconds);
-      ao.statement_lock_timeout = std::chrono::milliseconds(static_cast<int64_t>(args.lock_timeout_seconds * 1000));
-      ao.lock_retries = args.lock_retries;
       int64_t history_id = 0;
       try {
         history_id = apply::Apply(conn, stages, ao, [&out](const apply::Retry& r) {
@@ -142,12 +138,9 @@ int RunMigrate(const MigrateArgs& args, std::ostream& out, std::ostream& err) {
     }
     out << fmt::format("Migrations: {} applied, {} already there.\n", ran, files.size() - ran);
     return kExitOk;
-  } catch (const pg::DbError& e) {
-    err << fmt::format("schemac: error: {}{}\n", e.message, e.sqlstate.empty() ? "" : " [SQLSTATE " + e.sqlstate + "]");
-  } catch (const std::exception& e) {
-    err << "schemac: error: " << e.what() << "\n";
+  } catch (...) {
+    return ReportFailure(err);
   }
-  return kExitError;
 }
 
 }  // namespace schemac::cli

@@ -343,31 +343,6 @@ class ParsedText {
   bool too_deep_ = false;
 };
 
-// A SQL-standard body of a LANGUAGE sql function (`RETURN expr`, `BEGIN ATOMIC ... END`) is not a
-// statement of its own: it is parsed as the tail of a CREATE FUNCTION, and only the body is scanned.
-constexpr std::string_view kSqlStandardPrefix =
-    "CREATE FUNCTION schemac_body() RETURNS void LANGUAGE sql ";
-
-bool StartsWithWord(std::string_view text, size_t pos, std::string_view word) {
-  if (text.size() < pos + word.size()) return false;
-  for (size_t i = 0; i < word.size(); ++i) {
-    char c = text[pos + i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != word[i]) return false;
-  }
-  if (text.size() == pos + word.size()) return true;
-  const char next = text[pos + word.size()];
-  return !(std::isalnum(static_cast<unsigned char>(next)) || next == '_' || next == '$' ||
-           static_cast<unsigned char>(next) >= 0x80);
-}
-
-bool IsSqlStandardBody(std::string_view text) {
-  const size_t first = SkipSpaceAndComments(text, 0);
-  if (StartsWithWord(text, first, "return")) return true;
-  return StartsWithWord(text, first, "begin") &&
-         StartsWithWord(text, SkipSpaceAndComments(text, first + 5), "atomic");
-}
-
 Result AnalyzeImpl(std::string_view text, Context context) {
   if (context == Context::Expression && IsTrivialLiteral(text)) return Result{};
   // libpg_query takes a C string: an embedded NUL would silently cut the text short.
