@@ -11,31 +11,16 @@
 #include "cli/cli.h"
 #include "runtime/pg/connection.h"
 #include "tests/support/pgtest.h"
+#include "tests/support/workspace.h"
 
 namespace {
 
-struct RunResult {
-  int exit = 0;
-  std::string out, err;
-};
+using RunResult = schemac::test::CliResult;
+using schemac::test::One;
 
-RunResult Schemac(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  RunResult r;
-  r.exit = schemac::cli::Run(args, out, err, false);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
+RunResult Schemac(const std::vector<std::string>& args) { return schemac::test::RunCli(args); }
 
-std::string One(schemac::pg::Connection& c, const std::string& sql) { return c.Query(sql)[0][0].value_or("NULL"); }
-
-std::string Read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string Read(const std::string& path) { return schemac::test::ReadFile(path); }
 
 struct Workspace {
   schemac::test::ScratchDatabase dev;   // where the files are made

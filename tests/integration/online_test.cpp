@@ -20,42 +20,17 @@
 #include "cli/cli.h"
 #include "runtime/pg/connection.h"
 #include "tests/support/pgtest.h"
+#include "tests/support/workspace.h"
 
 namespace {
 
-struct RunResult {
-  int exit = 0;
-  std::string out, err;
-};
+using RunResult = schemac::test::CliResult;
+using schemac::test::One;
 
-RunResult Schemac(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  RunResult r;
-  r.exit = schemac::cli::Run(args, out, err, false);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
+RunResult Schemac(const std::vector<std::string>& args) { return schemac::test::RunCli(args); }
 
-std::string One(schemac::pg::Connection& c, const std::string& sql) { return c.Query(sql)[0][0].value_or("NULL"); }
-
-struct Workspace {
-  schemac::test::ScratchDatabase db;
-  std::string dir;
-  Workspace() : dir(std::filesystem::temp_directory_path() / ("schemac_online_" + db.name())) {
-    std::filesystem::create_directories(dir);
-  }
-  ~Workspace() { std::filesystem::remove_all(dir); }
-  std::string Write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir + "/" + name) << text;
-    return dir + "/" + name;
-  }
-  std::vector<std::string> Args(std::vector<std::string> args) const {
-    for (const std::string& a : {std::string("--db"), db.conninfo(), std::string("--dev-db"), schemac::test::TestConninfo()}) {
-      args.push_back(a);
-    }
-    return args;
-  }
+struct Workspace : schemac::test::Workspace {
+  Workspace() : schemac::test::Workspace("schemac_online_") {}
 };
 
 const char* kBefore =
