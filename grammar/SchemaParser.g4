@@ -272,7 +272,12 @@ sequenceOption
 // ---- tables -------------------------------------------------------------------------------------
 
 tableDecl
-  : UNLOGGED? TABLE qualifiedName renamedFrom? partitionOf? partitionBy? tableBody?
+  : UNLOGGED? TABLE qualifiedName renamedFrom? partitionOf? partitionBy? storageParams? tableBody?
+  ;
+
+// Storage parameters of a table or an index: `with (fillfactor = 70, autovacuum_enabled = false)`.
+storageParams
+  : WITH LPAREN viewOption (COMMA viewOption)* RPAREN
   ;
 
 partitionOf
@@ -373,7 +378,7 @@ excludeElem
 // `[unique] index [name] [on table] [renamed from x] [using method] (elements) ...`
 indexDecl
   : UNIQUE? INDEX identifier? (ON qualifiedName)? renamedFrom? (USING identifier)?
-    LPAREN indexElem (COMMA indexElem)* RPAREN includeClause? (NULLS NOT? DISTINCT)? (WHERE expr)?
+    LPAREN indexElem (COMMA indexElem)* RPAREN includeClause? (NULLS NOT? DISTINCT)? storageParams? (WHERE expr)?
   ;
 
 indexElem

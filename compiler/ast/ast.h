@@ -161,6 +161,7 @@ struct Index {
   bool nulls_not_distinct = false;
   std::optional<SqlText> where;
   std::optional<Name> renamed_from;
+  std::vector<std::pair<Name, std::string>> storage;  // with (fillfactor = 70, ...)
   Loc loc;
 };
 
@@ -192,6 +193,7 @@ struct Table {
   std::optional<SqlText> comment;
   bool row_level_security = false;  // `row level security` written inside the block
   bool force_row_level_security = false;
+  std::vector<std::pair<Name, std::string>> storage;  // with (fillfactor = 70, ...)
   Loc loc;
 };
 

@@ -10,6 +10,8 @@
 // table is never left without the index it had.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "compiler/diff/internal/context.h"
 #include "compiler/sqlgen/render.h"
 
@@ -32,7 +34,27 @@ std::string IndexDefinition(const model::Index& index) {
   model::Index unnamed = index;
   // assign(), not operator= with a literal, which trips GCC 12's -Wrestrict.
   unnamed.name.name.assign(1, '_');
+  // Storage parameters change in place (ALTER INDEX ... SET), without a rebuild.
+  unnamed.storage.clear();
   return sqlgen::CreateIndex(unnamed);
+}
+
+std::vector<std::string> StorageChanges(const std::string& relation,
+                                        const std::vector<std::pair<std::string, std::string>>& live,
+                                        const std::vector<std::pair<std::string, std::string>>& target) {
+  std::vector<std::pair<std::string, std::string>> set;
+  std::vector<std::string> reset;
+  for (const auto& option : target) {
+    if (std::find(live.begin(), live.end(), option) == live.end()) set.push_back(option);
+  }
+  for (const auto& [name, value] : live) {
+    const bool kept = std::any_of(target.begin(), target.end(), [&](const auto& t) { return t.first == name; });
+    if (!kept) reset.push_back(model::QuoteIdent(name));
+  }
+  std::vector<std::string> out;
+  if (!set.empty()) out.push_back(fmt::format("{} SET {};", relation, sqlgen::StorageParamsSql(set)));
+  if (!reset.empty()) out.push_back(fmt::format("{} RESET ({});", relation, fmt::join(reset, ", ")));
+  return out;
 }
 
 bool IndexChanged(const model::Index& live, const model::Index& target) {
@@ -63,6 +85,11 @@ void DiffIndexes(Context& ctx) {
     if (live != nullptr) {
       bool changed = IndexChanged(*live, target);
       if (!changed && !ctx.Forced(key)) {
+        for (std::string& sql : StorageChanges("ALTER INDEX " + QuoteQualified(name), live->storage, target.storage)) {
+          ctx.Emit({.key = key, .role = Role::Create, .phase = Phase::Create, .rank = Rank::Index,
+                    .object = object, .action = '~', .summary = summary + ": storage parameters",
+                    .sql = std::move(sql), .hazards = {}, .loc = target.loc});
+        }
         EmitComment(ctx, key, object, &live->comment, target.comment,
                     [&] { return sqlgen::CommentOnIndex(target); }, target.loc);
         continue;

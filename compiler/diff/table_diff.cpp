@@ -206,6 +206,12 @@ void AlterExistingTable(Context& ctx, const model::Table& live, const model::Tab
                               target.unlogged ? "UNLOGGED" : "LOGGED"),
                   {Hazard::RewritesTable, Hazard::AccessExclusiveLock});
   }
+  for (std::string& sql : StorageChanges(AlterTable(target.name), live.storage, target.storage)) {
+    // SHARE UPDATE EXCLUSIVE for the usual parameters (fillfactor, autovacuum_*): reads and writes
+    // go on.
+    EmitTableStep(ctx, target, Rank::Table, '~', fmt::format("table {}: storage parameters", name),
+                  std::move(sql), {});
+  }
   auto keys = [](const model::Table& t) {
     std::vector<std::string> out;
     for (const auto& k : t.partition_keys) out.push_back(sqlgen::IndexElementSql(k));

@@ -152,6 +152,8 @@ struct Index {
   std::optional<std::string> renamed_from;
   std::optional<std::string> comment;
   std::vector<ObjectId> deps;
+  // Storage parameters (`with (fillfactor = 70)`, pg_class.reloptions), sorted by name.
+  std::vector<std::pair<std::string, std::string>> storage;
   Loc loc;
   // Introspection: the index is invalid (pg_index.indisvalid = false, e.g. after a failed CREATE
   // INDEX CONCURRENTLY) and must be rebuilt. The compiler never sets it.
@@ -177,6 +179,8 @@ struct Table {
   std::optional<std::string> comment;
   std::optional<QualifiedName> renamed_from;
   std::vector<ObjectId> deps;  // types, sequences, functions, tables (fks, parent) it needs
+  // Storage parameters (`with (fillfactor = 70)`, pg_class.reloptions), sorted by name.
+  std::vector<std::pair<std::string, std::string>> storage;
   Loc loc;
 };
 

@@ -79,10 +79,10 @@ SCHEMAC_JSON(Constraint, kind, name, name_explicit, columns, include,
                                    deferral, renamed_from, comment, not_valid)
 SCHEMAC_JSON(Index, name, table, unique, method, elements, include,
                                    nulls_not_distinct, where, name_explicit, renamed_from, comment, deps,
-                                   invalid)
+                                   invalid, storage)
 SCHEMAC_JSON(Table, name, unlogged, columns, constraints, partition_strategy,
                                    partition_keys, partition_of, partition_bound, partition_default,
-                                   rls_enabled, rls_forced, comment, renamed_from, deps)
+                                   rls_enabled, rls_forced, comment, renamed_from, deps, storage)
 SCHEMAC_JSON(Extension, name, schema, version, comment)
 SCHEMAC_JSON(Schema, name, comment, renamed_from)
 SCHEMAC_JSON(Enum, name, values, comment, renamed_from)

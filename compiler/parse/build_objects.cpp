@@ -196,15 +196,7 @@ ast::View Builder::BuildView(SchemaParser::ViewDeclContext* ctx) {
   v.name = QualNameOf(ctx->qualifiedName());
   if (ctx->renamedFrom() != nullptr) v.renamed_from = QualNameOf(ctx->renamedFrom()->qualifiedName());
   v.column_names = NamesOf(ctx->identifierList());
-  for (auto* o : ctx->viewOption()) {
-    std::string value = "true";
-    if (o->children.size() > 2) {
-      auto* val = o->children.back();
-      value = LowerText(val);
-      if (o->stringLiteral() != nullptr) value = StringOf(o->stringLiteral()).text;
-    }
-    v.options.emplace_back(NameOf(o->identifier(0)), value);
-  }
+  v.options = OptionsOf(ctx->viewOption());
   v.query = SqlOf(ctx->queryText());
   if (v.materialized) {
     const std::string data = StripTrailingWords(v.query, {{"with", "no", "data"}, {"with", "data"}});

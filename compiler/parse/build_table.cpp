@@ -33,6 +33,7 @@ ast::Table Builder::BuildTable(SchemaParser::TableDeclContext* ctx) {
     for (auto* e : pb->indexElem()) p.keys.push_back(IndexElemOf(e));
     t.partition_by = p;
   }
+  if (ctx->storageParams() != nullptr) t.storage = OptionsOf(ctx->storageParams()->viewOption());
   if (ctx->tableBody() == nullptr) return t;
   for (auto* item : ctx->tableBody()->tableItem()) {
     if (item->columnDef() != nullptr) {
@@ -211,6 +212,7 @@ ast::Index Builder::BuildIndex(SchemaParser::IndexDeclContext* ctx) {
   for (auto* e : ctx->indexElem()) idx.elements.push_back(IndexElemOf(e));
   if (ctx->includeClause() != nullptr) idx.include = NamesOf(ctx->includeClause()->identifierList());
   idx.nulls_not_distinct = ctx->NULLS() != nullptr && ctx->NOT() != nullptr;
+  if (ctx->storageParams() != nullptr) idx.storage = OptionsOf(ctx->storageParams()->viewOption());
   if (ctx->expr() != nullptr) idx.where = SqlOf(ctx->expr());
   return idx;
 }

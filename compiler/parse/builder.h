@@ -48,6 +48,10 @@ class Builder {
   ast::Deferral DeferralOf(g::SchemaParser::DeferralContext* ctx) const;
   ast::References ReferencesOf(g::SchemaParser::ReferencesClauseContext* ctx) const;
   ast::IndexElem IndexElemOf(g::SchemaParser::IndexElemContext* ctx) const;
+  // `name [= value]` options (view options, storage parameters): the value as PostgreSQL stores
+  // it in reloptions (lower-cased words and numbers, a string literal's text; "true" when absent).
+  std::vector<std::pair<ast::Name, std::string>> OptionsOf(
+      const std::vector<g::SchemaParser::ViewOptionContext*>& options) const;
   void SequenceOptionOf(g::SchemaParser::SequenceOptionContext* ctx, ast::SequenceOptions& opts,
                         ast::Sequence* seq) const;
 

@@ -1,4 +1,5 @@
 // Helpers that turn parse-tree pieces (names, types, literals, embedded SQL) into AST values.
+#include <cctype>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -141,6 +142,24 @@ ast::QualName Builder::DottedOf(SchemaParser::DottedNameContext* ctx) const {
     }
   }
   return q;
+}
+
+std::vector<std::pair<ast::Name, std::string>> Builder::OptionsOf(
+    const std::vector<SchemaParser::ViewOptionContext*>& options) const {
+  std::vector<std::pair<ast::Name, std::string>> out;
+  for (auto* o : options) {
+    std::string value = "true";
+    if (o->children.size() > 2) {
+      if (o->stringLiteral() != nullptr) {
+        value = StringOf(o->stringLiteral()).text;
+      } else {
+        value = o->children.back()->getText();
+        for (char& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+    }
+    out.emplace_back(NameOf(o->identifier(0)), value);
+  }
+  return out;
 }
 
 std::vector<ast::Name> Builder::NamesOf(SchemaParser::IdentifierListContext* ctx) const {

@@ -36,6 +36,8 @@ std::string Sql(const std::string& text);
 // An expression after a keyword that takes a bare expression (`default`, an index's `where`, an
 // argument default): bare when it is one operand, else in parentheses.
 std::string BareOrParenthesized(const std::string& text);
+// ` with (fillfactor = 70, ...)` for storage parameters; "" when there are none.
+std::string StorageParams(const std::vector<std::pair<std::string, std::string>>& storage);
 // ASCII lower case.
 std::string Lower(std::string text);
 // `parts` joined with " " when the line stays short, else each part after the first on a line of

@@ -160,6 +160,13 @@ std::string ArgText(const model::FunctionArg& a) {
 
 }  // namespace
 
+std::string StorageParams(const std::vector<std::pair<std::string, std::string>>& storage) {
+  if (storage.empty()) return "";
+  std::vector<std::string> items;
+  for (const auto& [name, value] : storage) items.push_back(Ident(name) + " = " + OptionValue(value));
+  return " with (" + fmt::format("{}", fmt::join(items, ", ")) + ")";
+}
+
 std::vector<std::string> SequenceOptions(const model::SequenceParams& params, bool include_type) {
   std::vector<std::string> out;
   for (const std::string& o : sqlgen::SequenceOptions(params, include_type)) out.push_back(Lower(o));

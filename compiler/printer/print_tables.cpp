@@ -203,6 +203,7 @@ std::string IndexBody(const model::Index& index) {
   out += "(" + fmt::format("{}", fmt::join(elements, ", ")) + ")";
   if (!index.include.empty()) out += " include (" + IdentList(index.include) + ")";
   if (index.nulls_not_distinct) out += " nulls not distinct";
+  out += StorageParams(index.storage);
   if (index.where) out += " where " + BareOrParenthesized(index.where->text);
   return out;
 }
@@ -400,6 +401,7 @@ std::string TableDecl(Context& ctx, const model::Table& t) {
     head += " partition by " + std::string(model::PartitionStrategyName(*t.partition_strategy)) + " (" +
             fmt::format("{}", fmt::join(keys, ", ")) + ")";
   }
+  head += StorageParams(t.storage);
   const bool is_partition = t.partition_of.has_value();
   const std::vector<model::Column>& columns = ctx.ColumnsOf(t);
   const Placement p = PlaceConstraints(ctx, t, columns, !is_partition);

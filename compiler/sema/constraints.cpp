@@ -257,6 +257,24 @@ void BuildConstraints(Context& ctx, TableState& table) {
   }
 }
 
+std::vector<std::pair<std::string, std::string>> StorageOf(
+    Context& ctx, const std::vector<std::pair<ast::Name, std::string>>& storage, const std::string& what) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::map<std::string, Loc> seen;
+  for (const auto& [name, value] : storage) {
+    auto [it, inserted] = seen.emplace(name.text, name.loc);
+    if (!inserted) {
+      base::Diagnostic& d = ctx.Error(DiagKind::InvalidOption, name.loc,
+                                      fmt::format("storage parameter '{}' is given twice for this {}", name.text, what));
+      Context::Note(d, it->second, "first given here");
+      continue;
+    }
+    out.emplace_back(name.text, value);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 void BuildIndex(Context& ctx, IndexState& index) {
   const ast::Index& a = *index.ast;
   model::Index& m = index.model;
@@ -268,6 +286,7 @@ void BuildIndex(Context& ctx, IndexState& index) {
   if (a.renamed_from) m.renamed_from = a.renamed_from->text;
   if (a.where) m.where = model::Expr{a.where->text, a.where->loc};
   for (const ast::IndexElem& e : a.elements) m.elements.push_back(MakeIndexElement(e));
+  m.storage = StorageOf(ctx, a.storage, "index");
   for (const ast::Name& n : a.include) m.include.push_back(n.text);
   if (m.unique && m.method != "btree") {
     ctx.Error(DiagKind::InvalidOption, a.loc,

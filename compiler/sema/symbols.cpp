@@ -10,6 +10,7 @@
 #include <algorithm>
 
 #include "compiler/sema/context.h"
+#include "compiler/sema/tables.h"
 
 namespace schemac::sema {
 namespace {
@@ -68,6 +69,7 @@ void DeclareTable(Context& ctx, const ast::Table& t) {
   table.model.name = ctx.Qualify(t.name);
   table.model.loc = t.loc;
   table.model.unlogged = t.unlogged;
+  table.model.storage = StorageOf(ctx, t.storage, "table");
   table.duplicate = !Declare(ctx, table.model.name, ObjectKind::Table, "table", t.name.loc,
                              /*in_relations=*/true, /*in_types=*/true);
   if (!table.duplicate) ctx.table_by_name.emplace(table.model.name, &table);

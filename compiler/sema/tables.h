@@ -19,4 +19,9 @@ void BuildIndex(Context& ctx, IndexState& index);
 // include every partition key column.
 void CheckPartitionKeys(Context& ctx, TableState& table);
 
+// Storage parameters as the model keeps them (sorted by name); a parameter given twice is an
+// error. `what` names the object for the message ("table 'public.t'").
+std::vector<std::pair<std::string, std::string>> StorageOf(
+    Context& ctx, const std::vector<std::pair<ast::Name, std::string>>& storage, const std::string& what);
+
 }  // namespace schemac::sema

@@ -87,6 +87,9 @@ std::string ForceRowLevelSecurity(const model::QualifiedName& table);
 // `col` or `(expr)`, then COLLATE, opclass, DESC, NULLS FIRST/LAST when not the default.
 std::string IndexElementSql(const model::IndexElement& element);
 std::string CreateIndex(const model::Index& index);
+// Storage parameters as `(fillfactor=70, autovacuum_enabled=false)` (a value that is not a plain
+// word or number is quoted as a string literal); "" when there are none.
+std::string StorageParamsSql(const std::vector<std::pair<std::string, std::string>>& storage);
 
 // ---- views (render_view.cpp) ---------------------------------------------------------------------
 

@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace schemac::sqlgen {
 
 using model::QuoteIdent;
@@ -23,6 +26,18 @@ std::string IndexElementSql(const model::IndexElement& element) {
   return out;
 }
 
+std::string StorageParamsSql(const std::vector<std::pair<std::string, std::string>>& storage) {
+  if (storage.empty()) return "";
+  std::vector<std::string> items;
+  for (const auto& [name, value] : storage) {
+    const bool plain = !value.empty() && std::all_of(value.begin(), value.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-' || c == '+';
+    });
+    items.push_back(QuoteIdent(name) + "=" + (plain ? value : model::QuoteLiteral(value)));
+  }
+  return fmt::format("({})", fmt::join(items, ", "));
+}
+
 std::string CreateIndex(const model::Index& index) {
   std::vector<std::string> elements;
   for (const model::IndexElement& element : index.elements) {
@@ -35,6 +50,7 @@ std::string CreateIndex(const model::Index& index) {
   out += fmt::format(" ({})", fmt::join(elements, ", "));
   if (!index.include.empty()) out += " INCLUDE (" + IdentList(index.include) + ")";
   if (index.nulls_not_distinct) out += " NULLS NOT DISTINCT";
+  if (!index.storage.empty()) out += " WITH " + StorageParamsSql(index.storage);
   if (index.where) out += " WHERE (" + ExprSql(index.where->text) + ")";
   return out + ";";
 }

@@ -136,6 +136,7 @@ std::string CreateTable(const model::Table& table, const ConstraintFilter& inclu
     out += fmt::format(" PARTITION BY {} ({})", PartitionStrategySql(*table.partition_strategy),
                        fmt::join(keys, ", "));
   }
+  if (!table.storage.empty()) out += " WITH " + StorageParamsSql(table.storage);
   return out + ";";
 }
 

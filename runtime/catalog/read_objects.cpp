@@ -9,13 +9,6 @@
 namespace schemac::catalog::internal {
 namespace {
 
-// "name=value" as reloptions and proconfig store settings.
-std::pair<std::string, std::string> SplitSetting(const std::string& setting) {
-  const size_t eq = setting.find('=');
-  if (eq == std::string::npos) return {setting, ""};
-  return {setting.substr(0, eq), setting.substr(eq + 1)};
-}
-
 model::ArgMode ArgModeOf(const std::string& code) {
   if (code == "o" || code == "t") return model::ArgMode::Out;
   if (code == "b") return model::ArgMode::InOut;

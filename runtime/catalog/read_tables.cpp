@@ -104,6 +104,7 @@ void Reader::ReadTables(const Rows& rows) {
     t.unlogged = Bool(row, "unlogged");
     t.rls_enabled = Bool(row, "rls_enabled");
     t.rls_forced = Bool(row, "rls_forced");
+    t.storage = StorageOf(row, "storage");
     if (auto strategy = OptStr(row, "partition_strategy")) {
       t.partition_strategy = StrategyOf(*strategy);
       t.partition_keys = PartitionKeys(row);
@@ -179,7 +180,16 @@ void Reader::ReadIndexes(const Rows& rows) {
     if (auto where = OptStr(row, "where")) i.where = CanonicalExpr(*where);
     i.comment = OptStr(row, "comment");
     i.invalid = Bool(row, "invalid");
+    i.storage = StorageOf(row, "storage");
     if (auto constraint = OptStr(row, "constraint")) {
+      // The language has no storage parameters for the index of a constraint: say so rather than
+      // lose them.
+      if (!i.storage.empty()) {
+        std::string list;
+        for (const auto& [name, value] : i.storage) list += (list.empty() ? "" : ", ") + name + "=" + value;
+        unsupported.push_back(Unsupported{.kind = "storage parameters of a constraint's index",
+                                          .name = fmt::format("{}.{} ({})", i.table.schema, *constraint, list)});
+      }
       constraint_indexes[{i.table, *constraint}] = std::move(i);
     } else {
       catalog.indexes.push_back(std::move(i));

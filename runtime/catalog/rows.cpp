@@ -341,4 +341,17 @@ std::vector<std::string> TriggerArgs(std::string_view hex, int64_t nargs) {
   return args;
 }
 
+std::pair<std::string, std::string> SplitSetting(const std::string& setting) {
+  const size_t eq = setting.find('=');
+  if (eq == std::string::npos) return {setting, ""};
+  return {setting.substr(0, eq), setting.substr(eq + 1)};
+}
+
+std::vector<std::pair<std::string, std::string>> StorageOf(const Row& row, std::string_view key) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const std::string& option : Strings(row, key)) out.push_back(SplitSetting(option));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 }  // namespace schemac::catalog::internal

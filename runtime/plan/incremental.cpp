@@ -43,7 +43,7 @@ using model::ObjectKind;
 using model::QualifiedName;
 
 // Bump when introspection or normalization changes what it produces for the same input.
-constexpr const char* kCacheFormat = "schemac-normalize-5";
+constexpr const char* kCacheFormat = "schemac-normalize-6";
 
 using Hasher = base::StableHasher;
 

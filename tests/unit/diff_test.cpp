@@ -1443,6 +1443,35 @@ model::Catalog BenchCatalog(int n) {
   return c;
 }
 
+TEST_CASE("storage parameters change in place: SET the new, RESET the removed, no rebuild", "[diff][storage]") {
+  const std::string from =
+      "table t with (fillfactor = 70, autovacuum_enabled = false) {\n  id bigint primary key\n  v text\n"
+      "  index t_v (v) with (fillfactor = 80)\n}\n";
+  const std::string to =
+      "table t with (fillfactor = 90, autovacuum_vacuum_scale_factor = 0.05) {\n  id bigint primary key\n"
+      "  v text\n  index t_v (v) with (deduplicate_items = off)\n}\n";
+  const Plan plan = DiffText(from, to);
+  INFO(Format(plan));
+  CHECK(Sql(plan) == std::vector<std::string>{
+                         "ALTER TABLE public.t SET (autovacuum_vacuum_scale_factor=0.05, fillfactor=90);",
+                         "ALTER TABLE public.t RESET (autovacuum_enabled);",
+                         "ALTER INDEX public.t_v SET (deduplicate_items=off);",
+                         "ALTER INDEX public.t_v RESET (fillfactor);"});
+  CHECK_FALSE(AnyDrop(plan));
+  CHECK(DiffText(to, to).steps.empty());
+  // Removing every parameter: only RESETs.
+  const Plan none = DiffText(from, "table t {\n  id bigint primary key\n  v text\n  index t_v (v)\n}\n");
+  CHECK(Sql(none) == std::vector<std::string>{"ALTER TABLE public.t RESET (autovacuum_enabled, fillfactor);",
+                                              "ALTER INDEX public.t_v RESET (fillfactor);"});
+}
+
+TEST_CASE("storage parameters are part of CREATE TABLE and CREATE INDEX", "[diff][storage]") {
+  const Plan plan = DiffText("", "table t with (fillfactor = 70) {\n  id bigint primary key\n  v text\n"
+                                 "  index t_v (v) with (fillfactor = 60) where v <> ''\n}\n");
+  CHECK(StepStarting(plan, "CREATE TABLE public.t").sql.find(") WITH (fillfactor=70);") != std::string::npos);
+  CHECK(StepStarting(plan, "CREATE INDEX t_v").sql.find(" WITH (fillfactor=60) WHERE") != std::string::npos);
+}
+
 TEST_CASE("speed of a no-change plan and a one-change plan", "[.perf]") {
   for (int n : {1000, 10000}) {
     model::Catalog live = BenchCatalog(n);

@@ -156,6 +156,12 @@ bool ConstraintChanged(const model::Constraint& live, const model::Constraint& t
 bool IndexChanged(const model::Index& live, const model::Index& target);
 // index_diff.cpp: CREATE INDEX text with the index name left out, for comparisons.
 std::string IndexDefinition(const model::Index& index);
+// The statements that turn the storage parameters `live` into `target` on `relation` ("ALTER TABLE
+// t" / "ALTER INDEX i"): one SET of the new and changed ones, one RESET of the removed ones; none
+// when they are equal. Setting a parameter never rewrites: it applies to pages written later.
+std::vector<std::string> StorageChanges(const std::string& relation,
+                                        const std::vector<std::pair<std::string, std::string>>& live,
+                                        const std::vector<std::pair<std::string, std::string>>& target);
 
 // ---- small shared helpers (context.cpp) ---------------------------------------------------------
 

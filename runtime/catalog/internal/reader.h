@@ -71,6 +71,10 @@ int64_t Int(const Json& row, std::string_view key);
 // A list of strings: a JSON array, or (query rows only) a one-dimensional PostgreSQL array such as
 // name[]; empty for SQL NULL (json_agg over no rows).
 std::vector<std::string> Strings(const Row& row, std::string_view key);
+// "name=value" as reloptions and proconfig store settings.
+std::pair<std::string, std::string> SplitSetting(const std::string& setting);
+// A reloptions array (JSON) as storage parameters, sorted by name.
+std::vector<std::pair<std::string, std::string>> StorageOf(const Row& row, std::string_view key);
 std::vector<std::string> Strings(const Json& row, std::string_view key);
 // A JSON value (array or object); JSON null for SQL NULL.
 Json JsonOf(const Row& row, std::string_view key);

@@ -11,7 +11,7 @@ WITH idx AS (
   SELECT i.indexrelid, i.indrelid, i.indnatts, i.indnkeyatts, i.indisunique,
          i.indnullsnotdistinct, i.indisvalid, i.indkey, i.indclass, i.indcollation, i.indoption,
          i.indpred, n.nspname AS schema, c.relname AS table_name, ic.relname AS index_name,
-         ic.relam, con.conname, con.contype, con.conexclop
+         ic.relam, ic.reloptions, con.conname, con.contype, con.conexclop
   FROM pg_index i
   JOIN pg_class ic ON ic.oid = i.indexrelid
   JOIN pg_class c ON c.oid = i.indrelid
@@ -70,6 +70,7 @@ SELECT x.schema,
        e.elements,
        e.include,
        pg_get_expr(x.indpred, x.indrelid, true) AS where,
+       to_json(x.reloptions) AS storage,
        ds.description AS comment
 FROM idx x
 JOIN pg_am am ON am.oid = x.relam

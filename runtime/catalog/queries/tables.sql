@@ -1,4 +1,4 @@
--- Tables and partitioned tables: persistence, row level security, partitioning (the key of a
+-- Tables and partitioned tables: persistence, storage parameters (reloptions), row level security, partitioning (the key of a
 -- partitioned table; the parent and bound of a partition) and the comment. Columns, constraints
 -- and indexes have queries of their own.
 --
@@ -10,6 +10,7 @@ SELECT n.nspname AS schema,
        c.relpersistence = 'u' AS unlogged,
        c.relrowsecurity AS rls_enabled,
        c.relforcerowsecurity AS rls_forced,
+       to_json(c.reloptions) AS storage,
        pt.partstrat AS partition_strategy,
        CASE WHEN pt.partrelid IS NOT NULL THEN pg_get_partkeydef(c.oid) END AS partkeydef,
        (SELECT json_agg(json_build_object(

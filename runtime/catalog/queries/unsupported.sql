@@ -108,3 +108,13 @@ SELECT 'default privileges',
 FROM pg_default_acl d
 LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
 WHERE d.defaclnamespace = 0 OR d.defaclnamespace IN (SELECT s.oid FROM scope s)
+UNION ALL
+-- `with (toast.autovacuum_enabled = false)` lands on the table's TOAST table; the language has no
+-- way to say it.
+SELECT 'storage parameters of a TOAST table',
+       c.oid::regclass::text || ' (' || array_to_string(t.reloptions, ', ') || ')'
+FROM pg_class c
+JOIN scope n ON n.oid = c.relnamespace
+JOIN pg_class t ON t.oid = c.reltoastrelid
+WHERE t.reloptions IS NOT NULL AND c.relkind IN ('r', 'p', 'm')
+  AND NOT EXISTS (SELECT FROM ext_member x WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid)
