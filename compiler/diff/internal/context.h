@@ -50,6 +50,9 @@ struct Recreations {
   std::set<ColumnRef> reset_defaults;      // DROP DEFAULT before, SET DEFAULT after
   std::set<ColumnRef> recreate_generated;  // generated columns: drop and add again
   std::map<Key, std::string> reasons;      // "reads public.t.c, whose type changes"
+  // Tables dropped and created again (PostgreSQL cannot change their partitioning in place; a
+  // partition whose parent is recreated, or that leaves its parent), with the reason.
+  std::map<QualifiedName, std::string> tables;
 };
 
 class Context {
@@ -85,6 +88,9 @@ class Context {
   bool Recreated(const Key& key) const { return recreated_.contains(key); }
   void MarkRecreated(const Key& key) { recreated_.insert(key); }
   bool Forced(const Key& key) const { return recreations.keys.contains(key); }
+  bool TableRecreated(const QualifiedName& table) const {
+    return recreations.tables.contains(table);
+  }
   // " (recreated: <reason>)" for a forced recreation, empty otherwise.
   std::string ForcedReason(const Key& key) const;
 
@@ -145,6 +151,9 @@ bool RoutineNeedsDrop(const model::Function& live, const model::Function& target
 bool EnumNeedsRecreate(const model::Enum& live, const model::Enum& target);
 // type_diff.cpp: the base type or collation changed (ALTER DOMAIN cannot change either).
 bool DomainNeedsRecreate(const model::Domain& live, const model::Domain& target);
+// table_diff.cpp: the partition strategy or key differs, or one side is partitioned and the other
+// is not (PostgreSQL cannot change either in place: the table is recreated).
+bool PartitioningChanged(const model::Table& live, const model::Table& target);
 // column_diff.cpp: the column's type or collation changes (ALTER COLUMN ... TYPE).
 bool ColumnRetyped(const model::Column& live, const model::Column& target);
 // column_diff.cpp: the generated expression changes, or the column becomes generated: the
