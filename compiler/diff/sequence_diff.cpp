@@ -104,10 +104,11 @@ void DiffSequences(Context& ctx) {
   }
   for (const model::Sequence& live : ctx.live().sequences) {
     if (ctx.target_index->FindSequence(live.name) != nullptr) continue;
-    // A sequence owned by a column that is dropped too goes with it (DROP COLUMN / DROP TABLE
-    // drop owned sequences); a DROP SEQUENCE of its own would then fail.
+    // A sequence owned by a column that is dropped too (or by a recreated table) goes with it
+    // (DROP COLUMN / DROP TABLE drop owned sequences); a DROP SEQUENCE of its own would fail.
     if (live.owned_by_table && live.owned_by_column &&
-        ctx.target_index->FindColumn(*live.owned_by_table, *live.owned_by_column) == nullptr) {
+        (ctx.target_index->FindColumn(*live.owned_by_table, *live.owned_by_column) == nullptr ||
+         ctx.TableRecreated(*live.owned_by_table))) {
       continue;
     }
     ctx.Emit({.key = {KeyKind::Sequence, live.name, ""}, .role = Role::Remove,

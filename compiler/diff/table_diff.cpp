@@ -240,6 +240,34 @@ void RecreateTable(Context& ctx, const model::Table& live, const model::Table& t
          .hazards = {Hazard::AccessExclusiveLock}, .temporary = true});
     ctx.builder.GateWith(step, drop);
   }
+  // Sequences it owns (serial columns) would go with DROP TABLE: they are let go of before and
+  // owned again after, so they keep their current values.
+  for (const model::Sequence& seq : ctx.live().sequences) {
+    const model::Sequence* kept = ctx.target_index->FindSequence(seq.name);
+    if (seq.owned_by_table != live.name || kept == nullptr) continue;
+    const Key seq_key{KeyKind::Sequence, seq.name, ""};
+    const model::ObjectId seq_object{ObjectKind::Sequence, seq.name};
+    const size_t disown = ctx.Emit(
+        {.key = seq_key, .role = Role::Decorate, .phase = Phase::Drop, .rank = Rank::Sequence,
+         .object = seq_object, .action = '~',
+         .summary = fmt::format("sequence {}: owned by none while {} is recreated",
+                                Display(seq.name), Display(live.name)),
+         .sql = fmt::format("ALTER SEQUENCE {} OWNED BY NONE;", QuoteQualified(seq.name))});
+    ctx.builder.After(drop, disown);
+    ctx.builder.GateWith(disown, drop);
+    if (kept->owned_by_table != target.name || !kept->owned_by_column ||
+        ColumnNamed(target, *kept->owned_by_column) == nullptr) {
+      continue;  // a new owner: sequence_diff.cpp sets it
+    }
+    const size_t own = ctx.Emit(
+        {.key = seq_key, .role = Role::Decorate, .phase = Phase::Create, .rank = Rank::Sequence,
+         .object = seq_object, .action = '~',
+         .summary = fmt::format("sequence {}: owned by {}.{} again", Display(seq.name),
+                                Display(target.name), *kept->owned_by_column),
+         .sql = sqlgen::AlterSequenceOwnedBy(*kept)});
+    ctx.builder.After(own, disown);
+    ctx.after_steps_of.emplace_back(own, key, Role::Create);
+  }
   ctx.MarkRecreated(key);
   for (const model::Column& c : target.columns) ctx.MarkRecreated({KeyKind::Column, target.name, c.name});
   for (const model::Constraint& c : target.constraints) {
