@@ -95,6 +95,19 @@ std::vector<QualifiedName> PartitionsOf(const model::Catalog& catalog, const Qua
   return out;
 }
 
+// Whether `table` is the parent of the table `key`, or a parent of its parent (a partition uses
+// its parent; its siblings are not its providers).
+bool IsAncestor(const CatalogIndex& index, const QualifiedName& table, const Key& key) {
+  if (key.kind != KeyKind::Table) return false;
+  std::set<QualifiedName> seen;
+  for (const model::Table* t = index.FindTable(key.name);
+       t != nullptr && t->partition_of && seen.insert(t->name).second;
+       t = index.FindTable(*t->partition_of)) {
+    if (*t->partition_of == table) return true;
+  }
+  return false;
+}
+
 bool CreatesObject(const PlanBuilder& builder, const std::vector<size_t>& steps) {
   return std::any_of(steps.begin(), steps.end(),
                      [&](size_t s) { return builder.steps()[s].creates_object; });
@@ -149,7 +162,7 @@ void LinkKey(Context& ctx, const Key& key) {
     std::vector<Key> providers = Expand(*ctx.live_index, key, used);
     // What uses a partitioned table uses its partitions too (a foreign key referencing it
     // depends on each of them): they are removed after it as well.
-    if (used.kind == KeyKind::Table) {
+    if (used.kind == KeyKind::Table && !IsAncestor(*ctx.live_index, used.name, key)) {
       for (const QualifiedName& partition : PartitionsOf(ctx.live(), used.name)) {
         providers.push_back({KeyKind::Table, partition, ""});
       }

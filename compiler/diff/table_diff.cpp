@@ -297,23 +297,27 @@ void MovePartition(Context& ctx, const model::Table& live, const model::Table& t
   const std::string name = Display(target.name);
   const QualifiedName& parent = *target.partition_of;
   std::string summary;
+  std::optional<size_t> detach;
   if (live.partition_of) {
-    moves.detached.push_back(ctx.Emit(
+    detach = ctx.Emit(
         {.key = key, .role = Role::Remove, .phase = Phase::Drop, .rank = Rank::Table,
          .object = {ObjectKind::Table, target.name}, .action = '-',
          .summary = fmt::format("partition {}: detached from {} (its bound changes)", name,
                                 Display(*live.partition_of)),
          .sql = fmt::format("{} DETACH PARTITION {};", AlterTable(*live.partition_of),
                             QuoteQualified(live.name)),
-         .hazards = {Hazard::AccessExclusiveLock}, .loc = target.loc, .temporary = true}));
+         .hazards = {Hazard::AccessExclusiveLock}, .loc = target.loc, .temporary = true});
+    moves.detached.push_back(*detach);
     summary = fmt::format("partition {}: attached again to {} ({} -> {})", name, Display(parent),
                           BoundSql(live), BoundSql(target));
   } else {
     summary = fmt::format("table {}: attached as a partition of {} ({})", name, Display(parent),
                           BoundSql(target));
   }
+  // A decoration of the table rather than a create step: the table's own alters (its columns
+  // made to match the parent's) wait for the table's create steps and must run before it.
   const size_t attach = ctx.Emit(
-      {.key = key, .role = Role::Create, .phase = Phase::Create, .rank = Rank::Table,
+      {.key = key, .role = Role::Decorate, .phase = Phase::Create, .rank = Rank::Table,
        .object = {ObjectKind::Table, target.name}, .action = '~', .summary = summary,
        .sql = fmt::format("{} ATTACH PARTITION {} {};", AlterTable(parent),
                           QuoteQualified(target.name), BoundSql(target)),
@@ -321,7 +325,12 @@ void MovePartition(Context& ctx, const model::Table& live, const model::Table& t
                    Hazard::MayFailOnExistingRows},
        .loc = target.loc});
   moves.attached.push_back(attach);
-  if (live.partition_of) return;
+  ctx.after_steps_of.emplace_back(attach, Key{KeyKind::Table, parent, ""}, Role::Create);
+  if (detach) {
+    ctx.builder.After(attach, *detach);
+    ctx.builder.GateWith(*detach, attach);  // never detached without being attached again
+    return;
+  }
   // A plain table must match its parent before ATTACH: its columns are the parent's, and what it
   // has that the partition does not (constraints, indexes, triggers it would inherit under the
   // same name) is removed first.
