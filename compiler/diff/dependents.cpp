@@ -175,6 +175,28 @@ void Decider::TableRoots() {
       more = true;
     }
   }
+  // ATTACH PARTITION adopts an index of the table that matches an index of the parent as the
+  // partition's part of it (so it disappears as an index of its own): such an index is dropped
+  // before and created after the ATTACH (which builds the parent's part under another name).
+  for (const model::Table& live : ctx_.live().tables) {
+    const model::Table* target = target_.FindTable(live.name);
+    if (live.partition_of || target == nullptr || !target->partition_of) continue;
+    for (const model::Index& index : ctx_.live().indexes) {
+      if (index.table != live.name) continue;
+      model::Index on_parent = index;
+      on_parent.table = *target->partition_of;
+      on_parent.name.schema = target->partition_of->schema;
+      for (const model::Index& parent_index : ctx_.target.indexes) {
+        if (parent_index.table == *target->partition_of &&
+            IndexDefinition(parent_index) == IndexDefinition(on_parent)) {
+          Recreate({KeyKind::Index, IndexName(index), ""},
+                   fmt::format("ATTACH PARTITION would adopt it as the part of index {}",
+                               Display(IndexName(parent_index))));
+          break;
+        }
+      }
+    }
+  }
   for (const model::Table& live : ctx_.live().tables) {
     bool dropped = target_.FindTable(live.name) == nullptr;
     if (!dropped && !tables.contains(live.name)) continue;

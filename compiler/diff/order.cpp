@@ -330,6 +330,9 @@ void Link(Context& ctx) {
   for (const Key& key : ctx.builder.Keys()) LinkKey(ctx, key);
   LinkSchemas(ctx);
   LinkExtensions(ctx);
+  for (const auto& [key, role, step] : ctx.before_steps_of) {
+    for (size_t s : ctx.builder.StepsOf(key, role)) ctx.builder.After(s, step);
+  }
   for (const auto& [step, key, role] : ctx.after_steps_of) {
     for (size_t s : ctx.builder.StepsOf(key, role)) ctx.builder.After(step, s);
   }

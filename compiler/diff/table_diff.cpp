@@ -351,7 +351,9 @@ void MovePartition(Context& ctx, const model::Table& live, const model::Table& t
   }
   for (const model::Index& i : ctx.live().indexes) {
     if (i.table == live.name) {
+      // Dropped before; created again after (an index ATTACH would adopt, dependents.cpp).
       ctx.after_steps_of.emplace_back(attach, Key{KeyKind::Index, IndexName(i), ""}, Role::Remove);
+      ctx.before_steps_of.emplace_back(Key{KeyKind::Index, IndexName(i), ""}, Role::Create, attach);
     }
   }
   for (const model::Trigger& t : ctx.live().triggers) {

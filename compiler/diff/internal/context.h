@@ -77,6 +77,8 @@ class Context {
   // Edges to steps that may not be emitted yet: step `first` runs after every step of `second`
   // with role `third` (resolved by Link).
   std::vector<std::tuple<size_t, Key, Role>> after_steps_of;
+  // The reverse: every step of `first` with role `second` runs after step `third`.
+  std::vector<std::tuple<Key, Role, size_t>> before_steps_of;
 
   size_t Emit(StepSpec spec);
   void Report(model::ObjectId object, std::string message, base::Loc loc) {
