@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <map>
 
 #include "compiler/diff/internal/context.h"
 
@@ -43,6 +44,7 @@ class Decider {
  private:
   void Roots();
   void TypeRoots();
+  void TableRoots();
   void Expand(const Root& root);
   void Recreate(const Key& user, const std::string& reason);
   bool InTarget(const Key& key) const;
@@ -76,6 +78,7 @@ void Decider::Recreate(const Key& user, const std::string& reason) {
 }
 
 void Decider::Roots() {
+  TableRoots();
   // Columns whose type changes, and generated columns that are dropped and added again.
   for (const model::Table& live : ctx_.live().tables) {
     const model::Table* target = target_.FindTable(live.name);
@@ -137,6 +140,72 @@ void Decider::Roots() {
   TypeRoots();
 }
 
+// Tables dropped for good, and tables dropped and created again: what uses them and stays must be
+// dropped before and created after (a view over a dropped table that the target keeps, reading a
+// view of the same name; views, policies, triggers, indexes and foreign keys of a recreated
+// table). A table is recreated when its partitioning changes; a partition is recreated with its
+// parent, and when it leaves its parent: DETACH PARTITION would leave the parent's indexes,
+// constraints and column defaults behind on it as its own, which neither model describes.
+void Decider::TableRoots() {
+  std::map<QualifiedName, std::string>& tables = ctx_.recreations.tables;
+  for (const model::Table& live : ctx_.live().tables) {
+    const model::Table* target = target_.FindTable(live.name);
+    if (target == nullptr || !PartitioningChanged(live, *target)) continue;
+    tables[live.name] = !target->partition_strategy ? "it is no longer partitioned"
+                        : !live.partition_strategy  ? "it becomes partitioned"
+                                                    : "its partition strategy or key changes";
+  }
+  for (bool more = true; more;) {
+    more = false;
+    for (const model::Table& live : ctx_.live().tables) {
+      const model::Table* target = target_.FindTable(live.name);
+      if (target == nullptr || !live.partition_of || tables.contains(live.name)) continue;
+      std::string reason;
+      if (!target->partition_of) {
+        reason = fmt::format("it is no longer a partition of {}", Display(*live.partition_of));
+      } else if (*target->partition_of != *live.partition_of) {
+        reason = fmt::format("it moves from {} to {}", Display(*live.partition_of),
+                             Display(*target->partition_of));
+      } else if (tables.contains(*live.partition_of)) {
+        reason = fmt::format("its parent {} is recreated", Display(*live.partition_of));
+      } else {
+        continue;
+      }
+      tables[live.name] = reason;
+      more = true;
+    }
+  }
+  // ATTACH PARTITION adopts an index of the table that matches an index of the parent as the
+  // partition's part of it (so it disappears as an index of its own): such an index is dropped
+  // before and created after the ATTACH (which builds the parent's part under another name).
+  for (const model::Table& live : ctx_.live().tables) {
+    const model::Table* target = target_.FindTable(live.name);
+    if (live.partition_of || target == nullptr || !target->partition_of) continue;
+    for (const model::Index& index : ctx_.live().indexes) {
+      if (index.table != live.name) continue;
+      model::Index on_parent = index;
+      on_parent.table = *target->partition_of;
+      on_parent.name.schema = target->partition_of->schema;
+      for (const model::Index& parent_index : ctx_.target.indexes) {
+        if (parent_index.table == *target->partition_of &&
+            IndexDefinition(parent_index) == IndexDefinition(on_parent)) {
+          Recreate({KeyKind::Index, IndexName(index), ""},
+                   fmt::format("ATTACH PARTITION would adopt it as the part of index {}",
+                               Display(IndexName(parent_index))));
+          break;
+        }
+      }
+    }
+  }
+  for (const model::Table& live : ctx_.live().tables) {
+    bool dropped = target_.FindTable(live.name) == nullptr;
+    if (!dropped && !tables.contains(live.name)) continue;
+    work_.push_back({Root::Kind::Gone, {KeyKind::Table, live.name, ""},
+                     fmt::format("table {} is {}", Display(live.name),
+                                 dropped ? "dropped" : "recreated")});
+  }
+}
+
 void Decider::TypeRoots() {
   std::vector<QualifiedName> recreated;
   for (const model::Enum& e : ctx_.live().enums) {
@@ -169,8 +238,10 @@ void Decider::Expand(const Root& root) {
   if (root.kind == Root::Kind::Gone) {
     for (const Key& user : live_.UsedBy(root.key)) {
       if (user.kind == KeyKind::Column) {
-        // Columns of a recreated type are converted by type_diff.cpp (TypeRoots).
+        // Columns of a recreated type are converted by type_diff.cpp (TypeRoots); the columns of
+        // a dropped or recreated table go with it.
         if (root.key.kind == KeyKind::Type) continue;
+        if (root.key.kind == KeyKind::Table && user.name == root.key.name) continue;
         // A default or generated expression that calls a recreated function (or reads a
         // recreated sequence) must let go of it first.
         const model::Column* c = live_.FindColumn(user.name, user.sub);

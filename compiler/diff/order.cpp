@@ -79,6 +79,35 @@ std::vector<Key> UsesOf(const Context& ctx, const CatalogIndex& index, const Key
   return uses;
 }
 
+// The partitions of `table` in `catalog`, and theirs (sub-partitioning), in catalog order.
+std::vector<QualifiedName> PartitionsOf(const model::Catalog& catalog, const QualifiedName& table) {
+  std::vector<QualifiedName> out;
+  std::set<QualifiedName> parents{table};
+  for (bool more = true; more;) {
+    more = false;
+    for (const model::Table& t : catalog.tables) {
+      if (t.partition_of && parents.contains(*t.partition_of) && parents.insert(t.name).second) {
+        out.push_back(t.name);
+        more = true;
+      }
+    }
+  }
+  return out;
+}
+
+// Whether `table` is the parent of the table `key`, or a parent of its parent (a partition uses
+// its parent; its siblings are not its providers).
+bool IsAncestor(const CatalogIndex& index, const QualifiedName& table, const Key& key) {
+  if (key.kind != KeyKind::Table) return false;
+  std::set<QualifiedName> seen;
+  for (const model::Table* t = index.FindTable(key.name);
+       t != nullptr && t->partition_of && seen.insert(t->name).second;
+       t = index.FindTable(*t->partition_of)) {
+    if (*t->partition_of == table) return true;
+  }
+  return false;
+}
+
 bool CreatesObject(const PlanBuilder& builder, const std::vector<size_t>& steps) {
   return std::any_of(steps.begin(), steps.end(),
                      [&](size_t s) { return builder.steps()[s].creates_object; });
@@ -130,12 +159,22 @@ void LinkKey(Context& ctx, const Key& key) {
   const bool dropped_whole = std::any_of(removes.begin(), removes.end(),
                                          [&](size_t s) { return !b.steps()[s].temporary; });
   for (const Key& used : UsesOf(ctx, *ctx.live_index, key, dropped_whole, Role::Remove)) {
-    for (const Key& provider : Expand(*ctx.live_index, key, used)) {
+    std::vector<Key> providers = Expand(*ctx.live_index, key, used);
+    // What uses a partitioned table uses its partitions too (a foreign key referencing it
+    // depends on each of them): they are removed after it as well.
+    if (used.kind == KeyKind::Table && !IsAncestor(*ctx.live_index, used.name, key)) {
+      for (const QualifiedName& partition : PartitionsOf(ctx.live(), used.name)) {
+        providers.push_back({KeyKind::Table, partition, ""});
+      }
+    }
+    for (const Key& provider : providers) {
       if (provider == key) continue;
       const std::vector<size_t>& provider_removes = b.StepsOf(provider, Role::Remove);
       if (provider_removes.empty()) continue;
       b.After(First(provider_removes), Last(removes));
-      if (b.StepsOf(provider, Role::Create).empty()) {
+      // An object dropped and created again has let go of the provider with its drop; its
+      // create may need what takes the provider's name (a view replacing a dropped table).
+      if (b.StepsOf(provider, Role::Create).empty() && !ctx.Recreated(key)) {
         b.After(First(provider_removes), Last(creates));
       }
     }
@@ -291,6 +330,9 @@ void Link(Context& ctx) {
   for (const Key& key : ctx.builder.Keys()) LinkKey(ctx, key);
   LinkSchemas(ctx);
   LinkExtensions(ctx);
+  for (const auto& [key, role, step] : ctx.before_steps_of) {
+    for (size_t s : ctx.builder.StepsOf(key, role)) ctx.builder.After(s, step);
+  }
   for (const auto& [step, key, role] : ctx.after_steps_of) {
     for (size_t s : ctx.builder.StepsOf(key, role)) ctx.builder.After(step, s);
   }

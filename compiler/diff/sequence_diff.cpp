@@ -55,6 +55,14 @@ std::string OwnerText(const model::Sequence& s) {
   return Display(*s.owned_by_table) + "." + *s.owned_by_column;
 }
 
+// A plain table that the target makes a partition (its columns stay; the model lists a
+// partition's columns under its parent only).
+bool BecomesPartition(const Context& ctx, const QualifiedName& table) {
+  const model::Table* live = ctx.live_index->FindTable(table);
+  const model::Table* target = ctx.target_index->FindTable(table);
+  return live != nullptr && target != nullptr && !live->partition_of && target->partition_of;
+}
+
 }  // namespace
 
 void DiffSequences(Context& ctx) {
@@ -104,10 +112,15 @@ void DiffSequences(Context& ctx) {
   }
   for (const model::Sequence& live : ctx.live().sequences) {
     if (ctx.target_index->FindSequence(live.name) != nullptr) continue;
-    // A sequence owned by a column that is dropped too goes with it (DROP COLUMN / DROP TABLE
-    // drop owned sequences); a DROP SEQUENCE of its own would then fail.
+    // A sequence owned by a column that is dropped too (or by a recreated table) goes with it
+    // (DROP COLUMN / DROP TABLE drop owned sequences); a DROP SEQUENCE of its own would fail.
+    // (A partition's columns are its parent's: a table that becomes a partition keeps them.)
+    const model::Table* owner =
+        live.owned_by_table ? ctx.target_index->FindTable(*live.owned_by_table) : nullptr;
     if (live.owned_by_table && live.owned_by_column &&
-        ctx.target_index->FindColumn(*live.owned_by_table, *live.owned_by_column) == nullptr) {
+        (owner == nullptr || ctx.TableRecreated(*live.owned_by_table) ||
+         (!BecomesPartition(ctx, *live.owned_by_table) &&
+          ctx.target_index->FindColumn(*live.owned_by_table, *live.owned_by_column) == nullptr))) {
       continue;
     }
     ctx.Emit({.key = {KeyKind::Sequence, live.name, ""}, .role = Role::Remove,

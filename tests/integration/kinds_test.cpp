@@ -773,45 +773,67 @@ TEST_CASE("partitioned table and partitions: create, add, change, rename with ro
   });
 }
 
-TEST_CASE("a changed partition bound is reported as unsupported, never silently ignored", "[kinds]") {
+TEST_CASE("a partition's new bound is DETACH and ATTACH and a plain table is attached with its rows kept", "[kinds]") {
   Kinds k("bound");
   const std::string parent = "table ev partition by range (n) {\n  n integer not null\n}\n";
-  k.Run({{"create", parent + "table ev_a partition of ev for values from (0) to (10)\n", 0, {}}});
-  const std::string path = k.Write(parent + "table ev_a partition of ev for values from (0) to (20)\n");
-  const RunResult plan = k.Plan(path);
-  INFO(plan.out << plan.err);
-  CHECK(plan.exit == 2);
-  CHECK(Contains(plan.out, "! unsupported: partition public.ev_a: parent or bound changed"));
-  const RunResult apply = k.Apply(path, true);
-  INFO(apply.out << apply.err);
-  // The database cannot be made to match: apply must not claim it does.
-  CHECK(apply.exit == 1);
-  CHECK(!Contains(apply.out, "Verified: the database matches the schema."));
-  CHECK(Contains(apply.err, "unsupported: partition public.ev_a: parent or bound changed"));
-  CHECK(k.One("SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE relname = 'ev_a'") ==
-        "FOR VALUES FROM (0) TO (10)");
+  const Check bounds{"SELECT string_agg(c.relname || ' ' || pg_get_expr(c.relpartbound, c.oid), '; ' ORDER BY c.relname) "
+                     "FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'ev'::regclass",
+                     ""};
+  k.Run({
+      {"create", parent + "table ev_a partition of ev for values from (0) to (10)\n"
+                          "table ev_b partition of ev for values from (10) to (20)\n"
+                          "table ev_c {\n  n integer not null\n}\n",
+       0, {}},
+      // ev_b's new bound overlaps ev_a's old one: both are detached before either is attached.
+      {"new bounds for two siblings",
+       parent + "table ev_a partition of ev for values from (0) to (8)\n"
+                "table ev_b partition of ev for values from (8) to (20)\n"
+                "table ev_c {\n  n integer not null\n}\n",
+       0,
+       {{bounds.sql, "ev_a FOR VALUES FROM (0) TO (8); ev_b FOR VALUES FROM (8) TO (20)"},
+        Rows("ev", "(15)|(5)"), Rows("ev_a", "(5)"), Rows("ev_b", "(15)")},
+       false, "INSERT INTO ev VALUES (5), (15); INSERT INTO ev_c VALUES (25)",
+       {"DETACH PARTITION", "ATTACH PARTITION"}, {"DROP TABLE", "[destructive]"}},
+      {"a plain table becomes a partition",
+       parent + "table ev_a partition of ev for values from (0) to (8)\n"
+                "table ev_b partition of ev for values from (8) to (20)\n"
+                "table ev_c partition of ev for values from (20) to (30)\n",
+       0, {Rows("ev", "(15)|(25)|(5)"), Rows("ev_c", "(25)")}, false, "", {"ATTACH PARTITION"},
+       {"DROP TABLE"}},
+  });
+}
 
-  // The same for a changed partition key, on a hash partitioned table.
+TEST_CASE("a changed partition key recreates the table: withheld without --allow-drop then done with its dependents", "[kinds]") {
+  Kinds k("rekey");
   const std::string hash =
-      "table hp partition by hash (a) {\n  a integer not null\n  b integer not null\n}\n"
+      "table hp partition by hash (a) {\n  a integer not null\n  b integer not null\n  index hp_b (b)\n"
+      "  comment 'hashed'\n}\n"
       "table hp_0 partition of hp for values with (modulus 2, remainder 0)\n"
-      "table hp_1 partition of hp for values with (modulus 2, remainder 1)\n";
-  const std::string bound = parent + "table ev_a partition of ev for values from (0) to (10)\n";
-  k.Run({{"a hash partitioned table", bound + hash, 0,
-          {{"SELECT pg_get_partkeydef('hp'::regclass)", "HASH (a)"},
-           {"SELECT count(*) FROM pg_inherits WHERE inhparent = 'hp'::regclass", "2"}},
-          false, "DELETE FROM ev"}});
-  std::string rekeyed = bound + hash;
+      "table hp_1 partition of hp for values with (modulus 2, remainder 1)\n"
+      "view hv as select a, b from hp\n";
+  std::string rekeyed = hash;
   rekeyed.replace(rekeyed.find("hash (a)"), 8, "hash (b)");
-  const RunResult key_plan = k.Plan(k.Write(rekeyed));
-  INFO(key_plan.out << key_plan.err);
-  CHECK(key_plan.exit == 2);
-  CHECK(Contains(key_plan.out, "! unsupported: table public.hp: partitioning (strategy or key) changed"));
-  const RunResult key_apply = k.Apply(k.Write(rekeyed), true);
-  INFO(key_apply.out << key_apply.err);
-  CHECK(key_apply.exit == 1);
-  CHECK(Contains(key_apply.err, "not applied: unsupported: table public.hp: partitioning (strategy or key) changed"));
-  CHECK(k.One("SELECT pg_get_partkeydef('hp'::regclass)") == "HASH (a)");
+  const Check key{"SELECT pg_get_partkeydef('hp'::regclass)", ""};
+  k.Run({
+      {"a hash partitioned table with rows", hash, 0, {{key.sql, "HASH (a)"}}, false, ""},
+      {"rekeyed: withheld, the rows stay",
+       rekeyed, 3, {{key.sql, "HASH (a)"}, Rows("hp", "(1,1)|(2,2)"), Exists("hv")}, false,
+       "INSERT INTO hp VALUES (1, 1), (2, 2)",
+       {"table public.hp (recreated: its partition strategy or key changes; its rows are lost); dropped  [destructive]"}},
+      {"rekeyed with --allow-drop: recreated with its partitions, index, view and comment",
+       rekeyed, 0,
+       {{key.sql, "HASH (b)"}, Rows("hp", ""), Exists("hp_0"), Exists("hp_1"), Exists("hv"),
+        Indexes("hp", "hp_b"), Comment("'hp'::regclass", "pg_class", "hashed"),
+        {"SELECT count(*) FROM pg_inherits WHERE inhparent = 'hp'::regclass", "2"}},
+       true},
+      {"unpartitioned: recreated as a plain table",
+       "table hp {\n  a integer not null\n  b integer not null\n  index hp_b (b)\n}\n"
+       "view hv as select a, b from hp\n",
+       0,
+       {{"SELECT relkind FROM pg_class WHERE oid = 'hp'::regclass", "r"}, Exists("hp_0", false), Exists("hv"),
+        Indexes("hp", "hp_b")},
+       true},
+  });
 }
 
 // ---- views --------------------------------------------------------------------------------------

@@ -580,7 +580,7 @@ TEST_CASE("tables: logging, row level security and comment changes", "[diff][tab
         std::vector<std::string>{"ALTER TABLE public.t DISABLE ROW LEVEL SECURITY;"});
 }
 
-TEST_CASE("partitions: create and drop, bound changes are reported, not planned",
+TEST_CASE("partitions: create and drop, a new bound is DETACH then ATTACH (rows kept)",
           "[diff][table][partition]") {
   const std::string parent = "table e partition by range (at) { at date not null }\n";
   Plan create = DiffText(parent, parent + "table e_2026 partition of e for values from ('2026-01-01') to ('2027-01-01')");
@@ -592,11 +592,121 @@ TEST_CASE("partitions: create and drop, bound changes are reported, not planned"
   CHECK(drop.steps[0].destructive);
   Plan bound = DiffText(parent + "table p partition of e for values from ('2026-01-01') to ('2027-01-01')",
                         parent + "table p partition of e for values from ('2026-01-01') to ('2028-01-01')");
-  CHECK(bound.steps.empty());
-  REQUIRE(bound.unsupported.size() == 1);
-  CHECK(bound.unsupported[0].message.find("DETACH/ATTACH") != std::string::npos);
-  CHECK(bound.unsupported[0].loc.IsValid());
-  CHECK_FALSE(bound.Empty());
+  CHECK(bound.unsupported.empty());
+  CHECK(Sql(bound) == std::vector<std::string>{
+                          "ALTER TABLE public.e DETACH PARTITION public.p;",
+                          "ALTER TABLE public.e ATTACH PARTITION public.p FOR VALUES from "
+                          "('2026-01-01') to ('2028-01-01');"});
+  for (const Step& s : bound.steps) {
+    CHECK_FALSE(s.destructive);
+    CHECK_FALSE(s.requires_allow_drop);
+  }
+  CHECK(Has(bound.steps[1], Hazard::ValidatesConstraint));
+  CHECK(Has(bound.steps[1], Hazard::AccessExclusiveLock));
+}
+
+TEST_CASE("partitions: siblings that swap bounds are all detached before any is attached",
+          "[diff][table][partition]") {
+  const std::string parent = "table e partition by list (k) { k int not null }\n";
+  Plan swap = DiffText(parent + "table a partition of e for values in (1)\n"
+                                "table b partition of e for values in (2)\n",
+                       parent + "table a partition of e for values in (2)\n"
+                                "table b partition of e for values in (1)\n");
+  REQUIRE(swap.steps.size() == 4);
+  const size_t last_detach = std::max(IndexOf(swap, "ALTER TABLE public.e DETACH PARTITION public.a"),
+                                      IndexOf(swap, "ALTER TABLE public.e DETACH PARTITION public.b"));
+  CHECK(last_detach < IndexOf(swap, "ALTER TABLE public.e ATTACH PARTITION public.a"));
+  CHECK(last_detach < IndexOf(swap, "ALTER TABLE public.e ATTACH PARTITION public.b"));
+  CHECK_FALSE(AnyDrop(swap));
+}
+
+TEST_CASE("partitions: a plain table that becomes a partition is attached, not recreated",
+          "[diff][table][partition]") {
+  const std::string parent = "table e partition by list (k) { k int }\n";
+  Plan attach = DiffText(parent + "table a { k int }\n",
+                         parent + "table a partition of e for values in (1)\n");
+  CHECK(Sql(attach) == std::vector<std::string>{
+                           "ALTER TABLE public.e ATTACH PARTITION public.a FOR VALUES in (1);"});
+  CHECK_FALSE(attach.steps[0].requires_allow_drop);
+  // Its columns are made to match the parent's first.
+  Plan extra = DiffText(parent + "table a { k int, extra text }\n",
+                        parent + "table a partition of e for values in (1)\n");
+  CHECK(IndexOf(extra, "ALTER TABLE public.a DROP COLUMN extra") <
+        IndexOf(extra, "ALTER TABLE public.e ATTACH PARTITION public.a"));
+}
+
+TEST_CASE("partitions: a changed partition key recreates the table, destructively, with its "
+          "dependents around it",
+          "[diff][table][partition]") {
+  const std::string before =
+      "table e partition by list (k) { k int primary key, v int }\n"
+      "comment on table e is 'events'\n"
+      "table e1 partition of e for values in (1)\n"
+      "index e_v on e (v)\n"
+      "table r { k int references e (k) }\n"
+      "view ev as select k, v from e\n";
+  std::string after = before;
+  after.replace(after.find("partition by list (k)"), 21, "partition by hash (k)");
+  after.replace(after.find("for values in (1)"), 17, "for values with (modulus 1, remainder 0)");
+  Plan plan = DiffText(before, after);
+  CHECK(plan.unsupported.empty());
+  const Step& drop = StepStarting(plan, "DROP TABLE public.e;");
+  CHECK(drop.destructive);
+  CHECK(Has(drop, Hazard::DeletesData));
+  CHECK(Has(drop, Hazard::RecreatesDependents));
+  CHECK(drop.summary.find("recreated") != std::string::npos);
+  const size_t dropped = IndexOf(plan, "DROP TABLE public.e;");
+  const size_t created = IndexOf(plan, "CREATE TABLE public.e ");
+  CHECK(dropped < created);
+  // The partition goes first and comes back after its parent.
+  CHECK(IndexOf(plan, "DROP TABLE public.e1;") < dropped);
+  CHECK(created < IndexOf(plan, "CREATE TABLE public.e1 PARTITION OF public.e"));
+  // Dependents: the view, the index, the foreign key of another table, the comment.
+  CHECK(IndexOf(plan, "DROP VIEW public.ev;") < dropped);
+  CHECK(created < IndexOf(plan, "CREATE VIEW public.ev"));
+  CHECK(created < IndexOf(plan, "CREATE INDEX e_v ON public.e"));
+  CHECK(IndexOf(plan, "ALTER TABLE public.r DROP CONSTRAINT") < dropped);
+  CHECK(created < IndexOf(plan, "ALTER TABLE public.r ADD CONSTRAINT"));
+  CHECK(created < IndexOf(plan, "COMMENT ON TABLE public.e IS"));
+  // Withheld without --allow-drop, all of it: nothing runs before the gate.
+  for (const Step& s : plan.steps) CHECK(s.requires_allow_drop);
+  CHECK(Format(plan).find("[destructive]") != std::string::npos);
+  // Unpartitioned <-> partitioned is the same recreation.
+  Plan unpart = DiffText("table t { k int }\n", "table t partition by list (k) { k int }\n");
+  REQUIRE(unpart.steps.size() == 2);
+  CHECK(Sql(unpart)[0] == "DROP TABLE public.t;");
+  CHECK(unpart.steps[0].destructive);
+  CHECK(unpart.steps[1].requires_allow_drop);
+}
+
+TEST_CASE("partitions: a partition that leaves its parent is recreated", "[diff][table][partition]") {
+  const std::string parent = "table e partition by list (k) { k int }\n";
+  Plan plan = DiffText(parent + "table a partition of e for values in (1)\n",
+                       parent + "table a { k int }\n");
+  CHECK(Sql(plan) == std::vector<std::string>{"DROP TABLE public.a;",
+                                              "CREATE TABLE public.a (\n  k integer\n);"});
+  CHECK(plan.steps[0].destructive);
+}
+
+TEST_CASE("dropping a partitioned table: what references it goes before its partitions",
+          "[diff][table][partition]") {
+  Plan plan = DiffText("table p partition by list (k) { k int primary key }\n"
+                       "table p1 partition of p for values in (1)\n"
+                       "table r { k int references p (k) }\n",
+                       "");
+  CHECK(IndexOf(plan, "DROP TABLE public.r;") < IndexOf(plan, "DROP TABLE public.p1;"));
+  CHECK(IndexOf(plan, "DROP TABLE public.p1;") < IndexOf(plan, "DROP TABLE public.p;"));
+}
+
+TEST_CASE("a view the target keeps over a dropped table is recreated over its replacement",
+          "[diff][view][table]") {
+  Plan plan = DiffText("table data { id int }\nview q as select id from data\n",
+                       "table t_data { id int }\nview data as select id from t_data\n"
+                       "view q as select id from data\n");
+  const size_t table_dropped = IndexOf(plan, "DROP TABLE public.data;");
+  CHECK(IndexOf(plan, "DROP VIEW public.q;") < table_dropped);
+  CHECK(table_dropped < IndexOf(plan, "CREATE VIEW public.data"));
+  CHECK(IndexOf(plan, "CREATE VIEW public.data") < IndexOf(plan, "CREATE VIEW public.q"));
 }
 
 // ---- columns ------------------------------------------------------------------------------------

@@ -31,7 +31,8 @@ size_t Context::Emit(StepSpec spec) {
 bool Online(const Context& ctx, const QualifiedName& table) {
   if (!ctx.options.online) return false;
   const model::Table* live = ctx.live_index->FindTable(table);
-  return live != nullptr && !live->partition_strategy;
+  // A recreated table is empty and new when its indexes are built.
+  return live != nullptr && !live->partition_strategy && !ctx.TableRecreated(table);
 }
 
 std::string Concurrently(const std::string& create_index) {

@@ -50,6 +50,9 @@ struct Recreations {
   std::set<ColumnRef> reset_defaults;      // DROP DEFAULT before, SET DEFAULT after
   std::set<ColumnRef> recreate_generated;  // generated columns: drop and add again
   std::map<Key, std::string> reasons;      // "reads public.t.c, whose type changes"
+  // Tables dropped and created again (PostgreSQL cannot change their partitioning in place; a
+  // partition whose parent is recreated, or that leaves its parent), with the reason.
+  std::map<QualifiedName, std::string> tables;
 };
 
 class Context {
@@ -74,6 +77,8 @@ class Context {
   // Edges to steps that may not be emitted yet: step `first` runs after every step of `second`
   // with role `third` (resolved by Link).
   std::vector<std::tuple<size_t, Key, Role>> after_steps_of;
+  // The reverse: every step of `first` with role `second` runs after step `third`.
+  std::vector<std::tuple<Key, Role, size_t>> before_steps_of;
 
   size_t Emit(StepSpec spec);
   void Report(model::ObjectId object, std::string message, base::Loc loc) {
@@ -85,6 +90,9 @@ class Context {
   bool Recreated(const Key& key) const { return recreated_.contains(key); }
   void MarkRecreated(const Key& key) { recreated_.insert(key); }
   bool Forced(const Key& key) const { return recreations.keys.contains(key); }
+  bool TableRecreated(const QualifiedName& table) const {
+    return recreations.tables.contains(table);
+  }
   // " (recreated: <reason>)" for a forced recreation, empty otherwise.
   std::string ForcedReason(const Key& key) const;
 
@@ -145,6 +153,9 @@ bool RoutineNeedsDrop(const model::Function& live, const model::Function& target
 bool EnumNeedsRecreate(const model::Enum& live, const model::Enum& target);
 // type_diff.cpp: the base type or collation changed (ALTER DOMAIN cannot change either).
 bool DomainNeedsRecreate(const model::Domain& live, const model::Domain& target);
+// table_diff.cpp: the partition strategy or key differs, or one side is partitioned and the other
+// is not (PostgreSQL cannot change either in place: the table is recreated).
+bool PartitioningChanged(const model::Table& live, const model::Table& target);
 // column_diff.cpp: the column's type or collation changes (ALTER COLUMN ... TYPE).
 bool ColumnRetyped(const model::Column& live, const model::Column& target);
 // column_diff.cpp: the generated expression changes, or the column becomes generated: the
