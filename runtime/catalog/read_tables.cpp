@@ -179,6 +179,12 @@ void Reader::ReadIndexes(const Rows& rows) {
     if (auto where = OptStr(row, "where")) i.where = CanonicalExpr(*where);
     i.comment = OptStr(row, "comment");
     i.invalid = Bool(row, "invalid");
+    const Json unattached = JsonOf(row, "unattached_partitions");
+    if (unattached.is_array()) {
+      for (const Json& p : unattached) {
+        i.unattached_partitions.push_back({p.at("schema").get<std::string>(), p.at("name").get<std::string>()});
+      }
+    }
     if (auto constraint = OptStr(row, "constraint")) {
       constraint_indexes[{i.table, *constraint}] = std::move(i);
     } else {
