@@ -61,7 +61,15 @@ size_t AddConstraintStep(Context& ctx, const model::Table& table,
   const std::string summary =
       fmt::format("{} {} on {}{}", KindName(constraint.kind), constraint.name, Display(table.name), reason);
   const std::string add = sqlgen::AddConstraint(table.name, constraint);
-  if (existing && Online(ctx, table.name)) {
+  // A foreign key that references a partitioned table is added valid at once: PostgreSQL 15
+  // clones it for every partition of the referenced table, and VALIDATE CONSTRAINT does not
+  // reach those clones (they would stay NOT VALID for good).
+  const bool references_partitioned = [&] {
+    if (constraint.kind != ConstraintKind::ForeignKey) return false;
+    const model::Table* ref = ctx.target_index->FindTable(constraint.ref_table);
+    return ref != nullptr && ref->partition_strategy.has_value();
+  }();
+  if (existing && Online(ctx, table.name) && !references_partitioned) {
     switch (constraint.kind) {
       case ConstraintKind::Check:
       case ConstraintKind::ForeignKey: {

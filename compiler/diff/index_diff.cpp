@@ -28,6 +28,124 @@ bool TableDropped(const Context& ctx, const QualifiedName& table) {
          ctx.target_index->FindView(table) == nullptr;
 }
 
+// Whether `a` and `b` would be the same index on the same table (PostgreSQL attaches a
+// partition's index to its parent's index when they match like this).
+bool SameDefinitionAnywhere(const model::Index& a, const model::Index& b) {
+  model::Index moved = a;
+  moved.table = b.table;
+  return IndexDefinition(moved) == IndexDefinition(b);
+}
+
+// Indexes of partitioned tables and the partitions' own indexes.
+//
+// PostgreSQL behaviour: CREATE INDEX on a partitioned table looks, on every partition, for an
+// index of the same definition that is not attached to anything yet and attaches it instead of
+// building one; such an attached index can no longer be dropped on its own (only with the
+// parent's index). ALTER INDEX parent ATTACH PARTITION child attaches one explicitly, and an
+// index of a partitioned table left invalid (created ON ONLY) becomes valid once every partition
+// has one attached.
+//
+// So a partition's index that leaves the schema while a matching index of its parent is created
+// is kept and attached (no build, and no DROP that would fail after the attach); other matching
+// ones are dropped before the parent's index is created, so PostgreSQL cannot pick them. An
+// invalid parent index of the same definition is completed by attaching the partitions' matching
+// indexes when every partition that lacks one has one, instead of being rebuilt.
+struct PartitionedPlan {
+  std::map<QualifiedName, std::vector<const model::Index*>> attach;  // target parent index -> kept
+  std::set<QualifiedName> kept;                                       // live partition indexes
+  std::set<QualifiedName> drop_early;                                 // live partition indexes
+  std::set<QualifiedName> completed;  // invalid live parent indexes completed by attaching
+};
+
+PartitionedPlan PlanPartitioned(const Context& ctx) {
+  PartitionedPlan plan;
+  // Live indexes that leave the schema, by table.
+  std::map<QualifiedName, std::vector<const model::Index*>> leaving;
+  for (const model::Index& live : ctx.live().indexes) {
+    if (ctx.target_index->FindIndex(IndexName(live)) == nullptr) leaving[live.table].push_back(&live);
+  }
+  auto same_parent = [&](const QualifiedName& partition, const QualifiedName& parent) {
+    const model::Table* l = ctx.live_index->FindTable(partition);
+    const model::Table* t = ctx.target_index->FindTable(partition);
+    return l != nullptr && t != nullptr && l->partition_of == parent && t->partition_of == parent;
+  };
+  // The first leaving, valid index of `partition` matching `parent_index` and not taken yet.
+  auto candidate = [&](const QualifiedName& partition, const model::Index& parent_index) -> const model::Index* {
+    auto it = leaving.find(partition);
+    if (it == leaving.end()) return nullptr;
+    for (const model::Index* l : it->second) {
+      if (!l->invalid && !plan.kept.contains(IndexName(*l)) && SameDefinitionAnywhere(*l, parent_index)) return l;
+    }
+    return nullptr;
+  };
+  for (const model::Index& target : ctx.target.indexes) {
+    const model::Table* table = ctx.target_index->FindTable(target.table);
+    if (table == nullptr || !table->partition_strategy) continue;
+    const QualifiedName name = IndexName(target);
+    const model::Index* live = ctx.live_index->FindIndex(name);
+    const Key key{KeyKind::Index, name, ""};
+    std::vector<QualifiedName> partitions;
+    if (live != nullptr && live->invalid && !ctx.Forced(key) && IndexDefinition(*live) == IndexDefinition(target) &&
+        !live->unattached_partitions.empty()) {
+      // Completed by attaching, if every partition without an attached index has a match.
+      std::vector<const model::Index*> found;
+      for (const QualifiedName& p : live->unattached_partitions) {
+        const model::Index* l = same_parent(p, target.table) ? candidate(p, target) : nullptr;
+        if (l == nullptr) break;
+        found.push_back(l);
+      }
+      if (found.size() == live->unattached_partitions.size()) {
+        plan.completed.insert(name);
+        for (const model::Index* l : found) plan.kept.insert(IndexName(*l));
+        plan.attach[name] = std::move(found);
+        partitions = live->unattached_partitions;
+      }
+    }
+    if (plan.completed.contains(name)) continue;
+    // Created (or rebuilt: an invalid index that cannot be completed is IndexChanged).
+    if (live == nullptr || IndexChanged(*live, target) || ctx.Forced(key)) {
+      for (const model::Table& t : ctx.target.tables) {
+        if (t.partition_of != target.table || !same_parent(t.name, target.table)) continue;
+        partitions.push_back(t.name);
+        if (const model::Index* l = candidate(t.name, target)) {
+          plan.kept.insert(IndexName(*l));
+          plan.attach[name].push_back(l);
+        }
+      }
+    }
+    // The other leaving indexes of these partitions that match: gone before the parent's index.
+    for (const QualifiedName& p : partitions) {
+      auto it = leaving.find(p);
+      if (it == leaving.end()) continue;
+      for (const model::Index* l : it->second) {
+        if (!plan.kept.contains(IndexName(*l)) && SameDefinitionAnywhere(*l, target)) {
+          plan.drop_early.insert(IndexName(*l));
+        }
+      }
+    }
+  }
+  return plan;
+}
+
+// ALTER INDEX parent ATTACH PARTITION child, one step per kept partition index.
+void EmitAttaches(Context& ctx, const PartitionedPlan& plan, const model::Index& target, const Key& key,
+                  std::optional<size_t> after) {
+  const QualifiedName name = IndexName(target);
+  auto it = plan.attach.find(name);
+  if (it == plan.attach.end()) return;
+  for (const model::Index* l : it->second) {
+    const QualifiedName child = IndexName(*l);
+    const size_t step = ctx.Emit(
+        {.key = key, .role = Role::Create, .phase = Phase::Create, .rank = Rank::Index,
+         .object = {ObjectKind::Index, name}, .action = '~',
+         .summary = fmt::format("index {} on {}: the index {} of partition {} attached (kept, not built again)",
+                                Display(name), Display(target.table), Display(child), Display(l->table)),
+         .sql = fmt::format("ALTER INDEX {} ATTACH PARTITION {};", QuoteQualified(name), QuoteQualified(child)),
+         .hazards = {}, .loc = target.loc});
+    if (after) ctx.builder.After(step, *after);
+  }
+}
+
 }  // namespace
 
 std::string IndexDefinition(const model::Index& index) {
@@ -62,6 +180,7 @@ bool IndexChanged(const model::Index& live, const model::Index& target) {
 }
 
 void DiffIndexes(Context& ctx) {
+  const PartitionedPlan partitioned = PlanPartitioned(ctx);
   for (const model::Index& target : ctx.target.indexes) {
     const QualifiedName name = IndexName(target);
     const Key key{KeyKind::Index, name, ""};
@@ -82,6 +201,12 @@ void DiffIndexes(Context& ctx) {
         std::string(online ? "DROP INDEX CONCURRENTLY " : "DROP INDEX ") + QuoteQualified(name) + ";";
     std::string summary = fmt::format("{}index {} on {}", target.unique ? "unique " : "",
                                       Display(name), Display(target.table));
+    if (live != nullptr && partitioned.completed.contains(name)) {
+      EmitAttaches(ctx, partitioned, target, key, std::nullopt);
+      EmitComment(ctx, key, object, &live->comment, target.comment,
+                  [&] { return sqlgen::CommentOnIndex(target); }, target.loc);
+      continue;
+    }
     if (live != nullptr) {
       bool changed = IndexChanged(*live, target);
       if (!changed && !ctx.Forced(key)) {
@@ -131,23 +256,33 @@ void DiffIndexes(Context& ctx) {
       summary += why + "; created again";
       ctx.MarkRecreated(key);
     }
-    ctx.Emit({.key = key, .role = Role::Create, .phase = Phase::Create, .rank = Rank::Index,
-              .object = object, .action = '+', .summary = summary,
-              .sql = create, .hazards = build, .loc = target.loc,
-              .creates_object = true, .transactional = !online});
+    const size_t created = ctx.Emit({.key = key, .role = Role::Create, .phase = Phase::Create, .rank = Rank::Index,
+                                     .object = object, .action = '+', .summary = summary,
+                                     .sql = create, .hazards = build, .loc = target.loc,
+                                     .creates_object = true, .transactional = !online});
+    // Already attached by CREATE INDEX; the explicit ATTACH says so and fails if PostgreSQL chose
+    // another index (it is a no-op for the right one).
+    EmitAttaches(ctx, partitioned, target, key, created);
     EmitComment(ctx, key, object, nullptr, target.comment,
                 [&] { return sqlgen::CommentOnIndex(target); }, target.loc);
   }
   for (const model::Index& live : ctx.live().indexes) {
     const QualifiedName name = IndexName(live);
     if (ctx.target_index->FindIndex(name) != nullptr || TableDropped(ctx, live.table)) continue;
+    if (partitioned.kept.contains(name)) continue;  // attached to its parent's index instead
     const bool online = Online(ctx, live.table) && ctx.target_index->FindTable(live.table) != nullptr;
     // Dropped late (after the new indexes are built), unless a constraint of the target needs its
     // name for its own index (e.g. an index left behind by an interrupted build).
     const model::Table* table = ctx.target_index->FindTable(live.table);
     const bool name_taken = table != nullptr && ConstraintNamed(*table, name.name) != nullptr;
+    // Early, too: a partition's index that the parent's new index would otherwise attach, and an
+    // index of a partitioned table, whose partitions' attached indexes (dropped with it) may have
+    // the names of indexes the target creates on the partitions.
+    const model::Table* live_table = ctx.live_index->FindTable(live.table);
+    const bool early = name_taken || partitioned.drop_early.contains(name) ||
+                       (live_table != nullptr && live_table->partition_strategy.has_value());
     ctx.Emit({.key = {KeyKind::Index, name, ""}, .role = Role::Remove,
-              .phase = name_taken ? Phase::Drop : Phase::LateDrop,
+              .phase = early ? Phase::Drop : Phase::LateDrop,
               .rank = Rank::Index, .object = {ObjectKind::Index, name}, .action = '-',
               .summary = fmt::format("index {} on {}", Display(name), Display(live.table)),
               .sql = std::string(online ? "DROP INDEX CONCURRENTLY " : "DROP INDEX ") + QuoteQualified(name) + ";",

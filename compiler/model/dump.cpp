@@ -156,6 +156,7 @@ std::string Dump(const Catalog& c) {
     if (i.nulls_not_distinct) s += " nulls not distinct";
     if (i.where) s += " where " + Expr1(i.where);
     if (i.invalid) s += " invalid";
+    for (const QualifiedName& p : i.unattached_partitions) s += " unattached " + Q(p);
     if (i.comment) s += " comment '" + *i.comment + "'";
     line(0, s);
   }

@@ -158,6 +158,9 @@ struct Index {
   // Introspection: the index is invalid (pg_index.indisvalid = false, e.g. after a failed CREATE
   // INDEX CONCURRENTLY) and must be rebuilt. The compiler never sets it.
   bool invalid = false;
+  // Introspection: for an invalid index of a partitioned table, the partitions that have no index
+  // attached to it yet (each needs ALTER INDEX ... ATTACH PARTITION). The compiler never sets it.
+  std::vector<QualifiedName> unattached_partitions;
 };
 
 enum class PartitionStrategy { Range, List, Hash };

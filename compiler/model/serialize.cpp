@@ -79,7 +79,7 @@ SCHEMAC_JSON(Constraint, kind, name, name_explicit, columns, include,
                                    deferral, renamed_from, comment, not_valid)
 SCHEMAC_JSON(Index, name, table, unique, method, elements, include,
                                    nulls_not_distinct, where, name_explicit, renamed_from, comment, deps,
-                                   invalid, storage)
+                                   invalid, storage, unattached_partitions)
 SCHEMAC_JSON(Table, name, unlogged, columns, constraints, partition_strategy,
                                    partition_keys, partition_of, partition_bound, partition_default,
                                    rls_enabled, rls_forced, comment, renamed_from, deps, storage)

@@ -181,6 +181,12 @@ void Reader::ReadIndexes(const Rows& rows) {
     i.comment = OptStr(row, "comment");
     i.invalid = Bool(row, "invalid");
     i.storage = StorageOf(row, "storage");
+    const Json unattached = JsonOf(row, "unattached_partitions");
+    if (unattached.is_array()) {
+      for (const Json& p : unattached) {
+        i.unattached_partitions.push_back({p.at("schema").get<std::string>(), p.at("name").get<std::string>()});
+      }
+    }
     if (auto constraint = OptStr(row, "constraint")) {
       // The language has no storage parameters for the index of a constraint: say so rather than
       // lose them.

@@ -773,6 +773,70 @@ TEST_CASE("partitioned table and partitions: create, add, change, rename with ro
   });
 }
 
+TEST_CASE("indexes of partitioned tables: attach the partitions' matching indexes, drop in order", "[kinds][partition]") {
+  Kinds k("part_index");
+  const std::string parent = "table pt partition by list (k) {\n  k text not null\n  id integer not null\n";
+  auto part = [](const std::string& name, const std::string& value, const std::string& items) {
+    return "table " + name + " partition of pt for values in ('" + value + "')" +
+           (items.empty() ? std::string("\n") : " {\n" + items + "}\n");
+  };
+  const Check attached_to_pt_idx{
+      "SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+      "WHERE i.inhparent = 'pt_idx'::regclass",
+      "pt_a_local,pt_b_local"};
+  k.Run({
+      {"partitions with indexes of their own", parent + "}\n" + part("pt_a", "a", "  index pt_a_local (k, id)\n") +
+                                                   part("pt_b", "b", "  index pt_b_local (k, id)\n"),
+       0, {Indexes("pt_a", "pt_a_local"), Indexes("pt_b", "pt_b_local")}},
+      // The parent's new index takes the partitions' matching indexes over instead of building
+      // new ones (and they are not dropped: an attached index cannot be).
+      {"a matching index on the parent attaches them", parent + "  index pt_idx (k, id)\n}\n" + part("pt_a", "a", "") +
+                                                           part("pt_b", "b", ""),
+       0, {attached_to_pt_idx, Indexes("pt_a", "pt_a_local"), Indexes("pt_b", "pt_b_local")}, true, "",
+       {"ALTER INDEX public.pt_idx ATTACH PARTITION public.pt_a_local;"}, {"DROP INDEX"}},
+      // Dropping the parent's index (and its partitions' indexes with it) comes first: the
+      // partition's new index has the name of one of them.
+      {"back to an index of one partition only", parent + "}\n" + part("pt_a", "a", "  index pt_a_local (k, id)\n") +
+                                                     part("pt_b", "b", ""),
+       0, {Indexes("pt_a", "pt_a_local"), Indexes("pt_b", ""), Exists("pt_idx", false)}, true},
+      // An index created ON ONLY the parent stays invalid until every partition has one attached:
+      // the partition's matching index is attached, nothing is rebuilt.
+      {"an invalid index of the parent is completed by attaching",
+       parent + "  index pt_only (id)\n}\n" + part("pt_a", "a", "  index pt_a_local (k, id)\n") + part("pt_b", "b", ""),
+       0,
+       {{"SELECT indisvalid FROM pg_index WHERE indexrelid = 'pt_only'::regclass", "t"},
+        {"SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+         "WHERE i.inhparent = 'pt_only'::regclass",
+         "pt_a_id,pt_b_id"}},
+       true,
+       "CREATE INDEX pt_only ON ONLY pt (id); CREATE INDEX pt_a_id ON pt_a (id);"
+       "ALTER INDEX pt_only ATTACH PARTITION pt_a_id; CREATE INDEX pt_b_id ON pt_b (id)",
+       {"ALTER INDEX public.pt_only ATTACH PARTITION public.pt_b_id;"}, {"DROP INDEX", "CREATE INDEX"}},
+  });
+}
+
+TEST_CASE("a partition's own primary key can back the parent's unique index, and a foreign key to a partitioned table is valid", "[kinds][partition]") {
+  Kinds k("part_keys");
+  const std::string base =
+      "table pk partition by list (k) {\n  k text not null\n  id integer not null\n  unique index pk_uniq (k, id)\n}\n"
+      "table pk_a partition of pk for values in ('a') {\n  primary key (k, id)\n}\n"
+      "table pk_b partition of pk for values in ('b')\n";
+  const std::string ref = "table r {\n  k text\n  id integer\n";
+  k.Run({
+      // The partition's primary key index is attached to the parent's unique index: it stays the
+      // partition's constraint, and its index is read back with it.
+      {"create", base + ref + "}\n", 0,
+       {{"SELECT (SELECT inhparent::regclass::text FROM pg_inherits WHERE inhrelid = 'pk_a_pkey'::regclass)", "pk_uniq"},
+        Constraints("pk_a", "pk_a_pkey"), Indexes("pk_a", "pk_a_pkey")}},
+      // PostgreSQL 15 clones the key for every partition of the referenced table, and VALIDATE
+      // CONSTRAINT would leave the clones NOT VALID: it is added valid at once.
+      {"a foreign key to the partitioned table", base + ref + "  foreign key (k, id) references pk (k, id)\n}\n", 0,
+       {{"SELECT string_agg(convalidated::text, ',') FROM pg_constraint WHERE conrelid = 'r'::regclass AND contype = 'f'",
+         "true,true,true"}},
+       false, "", {}, {"NOT VALID"}},
+  });
+}
+
 TEST_CASE("a partition's new bound is DETACH and ATTACH and a plain table is attached with its rows kept", "[kinds]") {
   Kinds k("bound");
   const std::string parent = "table ev partition by range (n) {\n  n integer not null\n}\n";

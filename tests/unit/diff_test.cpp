@@ -1040,6 +1040,44 @@ TEST_CASE("indexes: create, drop, change, rename, comment", "[diff][index]") {
                                                   "CREATE INDEX t_a ON public.t (a);"});
 }
 
+TEST_CASE("indexes of partitioned tables: partition indexes attached, drops first", "[diff][index][partition]") {
+  const std::string parent = "table p partition by list (k) {\n  k text not null\n  id int not null\n";
+  const std::string local = "table p_a partition of p for values in ('a') {\n  index p_a_kid (k, id)\n  index p_a_dup (k, id)\n}\n";
+  const std::string plain = "table p_a partition of p for values in ('a')\n";
+
+  // A matching index of the partition is attached by the parent's new index, not dropped; another
+  // matching one is dropped before, so PostgreSQL cannot attach that one instead.
+  Plan attach = DiffText(parent + "}\n" + local, parent + "  index p_idx (k, id)\n}\n" + plain);
+  CHECK(Sql(attach) == std::vector<std::string>{"DROP INDEX public.p_a_kid;",
+                                                "CREATE INDEX p_idx ON public.p (k, id);",
+                                                "ALTER INDEX public.p_idx ATTACH PARTITION public.p_a_dup;"});
+
+  // An index that does not match is dropped late as usual.
+  Plan other = DiffText(parent + "}\ntable p_a partition of p for values in ('a') {\n  index p_a_k (k)\n}\n",
+                        parent + "  index p_idx (k, id)\n}\n" + plain);
+  CHECK(Sql(other) == std::vector<std::string>{"CREATE INDEX p_idx ON public.p (k, id);", "DROP INDEX public.p_a_k;"});
+
+  // The parent's index goes before the partition's new one is built (its attached indexes, which
+  // go with it, may have that name).
+  Plan to_local = DiffText(parent + "  index p_idx (k, id)\n}\n" + plain,
+                           parent + "}\ntable p_a partition of p for values in ('a') {\n  index p_a_k_id_idx (k, id)\n}\n");
+  CHECK(IndexOf(to_local, "DROP INDEX public.p_idx;") < IndexOf(to_local, "CREATE INDEX p_a_k_id_idx"));
+
+  // An invalid index of the parent (created ON ONLY) whose partition without an attached index
+  // has a matching one: attached, not rebuilt.
+  model::Catalog live = Compile(parent + "  index p_idx (k, id)\n}\n" + local);
+  for (model::Index& i : live.indexes) {
+    if (i.name.name == "p_idx") {
+      i.invalid = true;
+      i.unattached_partitions = {{"public", "p_a"}};
+    }
+  }
+  Plan complete = Diff(live, Compile(parent + "  index p_idx (k, id)\n}\n" + plain));
+  INFO(Format(complete));
+  CHECK(Sql(complete) == std::vector<std::string>{"ALTER INDEX public.p_idx ATTACH PARTITION public.p_a_dup;",
+                                                  "DROP INDEX public.p_a_kid;"});
+}
+
 // ---- views --------------------------------------------------------------------------------------
 
 TEST_CASE("views: create, change, drop, rename, dependents are recreated", "[diff][view]") {

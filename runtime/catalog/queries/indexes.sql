@@ -1,7 +1,10 @@
 -- Indexes of tables and materialized views, including those behind primary key, unique and
 -- exclusion constraints (`constraint` names the constraint; the reader folds those into the
 -- constraint instead of listing them as indexes). Left out: a partition's indexes attached to an
--- index of its parent (pg_inherits), which the parent's index stands for.
+-- index of its parent (pg_inherits), which the parent's index stands for; kept, though, when the
+-- attached index backs a constraint declared on the partition itself (conparentid = 0: a local
+-- primary key or unique constraint whose index PostgreSQL attached to a plain partitioned
+-- index of the parent), since that constraint is in the model and needs its index.
 --
 -- elements: one object per key column: `column` for a plain column, else `expression`, the
 -- expression's text (pg_get_indexdef(index, n, true)); opclass and collation only when they are
@@ -11,7 +14,7 @@ WITH idx AS (
   SELECT i.indexrelid, i.indrelid, i.indnatts, i.indnkeyatts, i.indisunique,
          i.indnullsnotdistinct, i.indisvalid, i.indkey, i.indclass, i.indcollation, i.indoption,
          i.indpred, n.nspname AS schema, c.relname AS table_name, ic.relname AS index_name,
-         ic.relam, ic.reloptions, con.conname, con.contype, con.conexclop
+         ic.relam, ic.reloptions, c.relkind, con.conname, con.contype, con.conexclop
   FROM pg_index i
   JOIN pg_class ic ON ic.oid = i.indexrelid
   JOIN pg_class c ON c.oid = i.indrelid
@@ -19,7 +22,8 @@ WITH idx AS (
   LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
                              AND con.contype IN ('p', 'u', 'x')
   WHERE c.relkind IN ('r', 'p', 'm')
-    AND NOT EXISTS (SELECT FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)
+    AND (NOT EXISTS (SELECT FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)
+         OR (con.oid IS NOT NULL AND con.conparentid = 0))
     AND NOT EXISTS (SELECT FROM ext_member x
                     WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid)
 ),
@@ -71,6 +75,18 @@ SELECT x.schema,
        e.include,
        pg_get_expr(x.indpred, x.indrelid, true) AS where,
        to_json(x.reloptions) AS storage,
+       -- An invalid index of a partitioned table: its partitions that have no index attached to
+       -- it (ALTER INDEX ... ATTACH PARTITION makes it valid once every partition has one).
+       CASE WHEN NOT x.indisvalid AND x.relkind = 'p' THEN
+         (SELECT json_agg(json_build_object('schema', pn.nspname, 'name', pc.relname)
+                          ORDER BY pn.nspname, pc.relname)
+          FROM pg_inherits t
+          JOIN pg_class pc ON pc.oid = t.inhrelid
+          JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+          WHERE t.inhparent = x.indrelid
+            AND NOT EXISTS (SELECT FROM pg_inherits hi JOIN pg_index pi ON pi.indexrelid = hi.inhrelid
+                            WHERE hi.inhparent = x.indexrelid AND pi.indrelid = t.inhrelid))
+       END AS unattached_partitions,
        ds.description AS comment
 FROM idx x
 JOIN pg_am am ON am.oid = x.relam
