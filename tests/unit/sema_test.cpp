@@ -281,7 +281,7 @@ TEST_CASE("foreign keys accept the type pairs PostgreSQL accepts", "[sema][fk]")
   const Pair pairs[] = {
       {"integer", "bigint", true},      {"bigint", "integer", true},
       {"smallint", "bigint", true},     {"text", "varchar(255)", true},
-      {"varchar(10)", "text", true},    {"char(3)", "text", true},
+      {"varchar(10)", "text", true},    {"character(3)", "text", true},
       {"integer", "numeric", true},     {"integer", "double precision", true},
       {"numeric", "real", true},        {"real", "double precision", true},
       {"date", "timestamptz", true},    {"cidr", "inet", true},
