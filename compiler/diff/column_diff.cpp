@@ -145,8 +145,14 @@ void ColumnDiffer::Recreate() {
   Emit(Role::Remove, Phase::Drop, '-', why + "; dropped",
        fmt::format("{} DROP COLUMN {};", AlterTable(table_.name), QuoteIdent(target_.name)),
        hazards, true);
-  hazards.push_back(Hazard::RewritesTable);
   std::erase(hazards, Hazard::DeletesData);
+  // A generated column computes every row; a plain one added again only fills rows when its
+  // default must be evaluated per row.
+  const bool cannot_convert = ColumnCannotConvert(ctx_, *live_, target_);
+  if (!cannot_convert || target_.generated || target_.identity != model::IdentityKind::None ||
+      (target_.default_expr && LooksVolatile(target_.default_expr->text))) {
+    hazards.push_back(Hazard::RewritesTable);
+  }
   if (fails_on_rows) {
     // Only an empty table accepts a NOT NULL column without a default.
     hazards.push_back(Hazard::MayFailOnExistingRows);
