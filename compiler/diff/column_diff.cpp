@@ -51,6 +51,19 @@ model::SequenceParams IdentityParams(const model::Column& column) {
   return params;
 }
 
+// Between two user-defined types (one enum to another) PostgreSQL has no cast, but both read and
+// print text: the USING expression goes through text, with as many array dimensions as the column
+// has. Empty when the cast is direct.
+std::string ViaText(const model::Column& live, const model::Column& target) {
+  std::string via;
+  if (!live.type.IsBuiltin() && !target.type.IsBuiltin() && live.type != target.type &&
+      live.type.array_dims == target.type.array_dims) {
+    via = "::text";
+    for (int i = 0; i < live.type.array_dims; ++i) via += "[]";
+  }
+  return via;
+}
+
 class ColumnDiffer {
  public:
   ColumnDiffer(Context& ctx, const model::Table& table, const model::Column* live,
@@ -113,7 +126,17 @@ void ColumnDiffer::Recreate() {
   // values, which is data loss.
   std::vector<Hazard> hazards = {Hazard::AccessExclusiveLock};
   std::string why = "generated expression changed";
-  if (!live_->generated) {
+  bool fails_on_rows = false;
+  if (ColumnCannotConvert(ctx_, *live_, target_)) {
+    // No cast: ALTER COLUMN TYPE would fail. The column is dropped and added empty (NULL or its
+    // default in every row).
+    hazards.push_back(Hazard::DeletesData);
+    why = fmt::format("type {} -> {} has no cast in PostgreSQL: the column cannot be converted "
+                      "(its values are lost)",
+                      live_->type.ToSql(), target_.type.ToSql());
+    fails_on_rows = target_.not_null && !target_.default_expr && !target_.generated &&
+                    target_.identity == model::IdentityKind::None;
+  } else if (!live_->generated) {
     hazards.push_back(Hazard::DeletesData);
     why = "becomes a generated column (its stored values are replaced)";
   } else if (!GeneratedColumnRecreated(*live_, target_)) {
@@ -122,8 +145,19 @@ void ColumnDiffer::Recreate() {
   Emit(Role::Remove, Phase::Drop, '-', why + "; dropped",
        fmt::format("{} DROP COLUMN {};", AlterTable(table_.name), QuoteIdent(target_.name)),
        hazards, true);
-  hazards.push_back(Hazard::RewritesTable);
   std::erase(hazards, Hazard::DeletesData);
+  // A generated column computes every row; a plain one added again only fills rows when its
+  // default must be evaluated per row.
+  const bool cannot_convert = ColumnCannotConvert(ctx_, *live_, target_);
+  if (!cannot_convert || target_.generated || target_.identity != model::IdentityKind::None ||
+      (target_.default_expr && LooksVolatile(target_.default_expr->text))) {
+    hazards.push_back(Hazard::RewritesTable);
+  }
+  if (fails_on_rows) {
+    // Only an empty table accepts a NOT NULL column without a default.
+    hazards.push_back(Hazard::MayFailOnExistingRows);
+    why += " (NOT NULL without a default: fails if the table has rows)";
+  }
   Emit(Role::Create, Phase::Create, '+', why + "; added again",
        fmt::format("{} ADD COLUMN {};", AlterTable(table_.name), sqlgen::ColumnDefinition(target_)),
        hazards, false, true);
@@ -153,15 +187,8 @@ void ColumnDiffer::Retype() {
   }
   std::string sql = fmt::format("{} TYPE {}", prefix_, target_.type.ToSql());
   if (target_.collation) sql += " COLLATE " + sqlgen::CollationSql(*target_.collation);
-  // Between two user-defined types (one enum to another) PostgreSQL has no cast, but both read and
-  // print text: go through text, with as many array dimensions as the column has.
-  std::string via;
-  if (!live_->type.IsBuiltin() && !target_.type.IsBuiltin() && live_->type != target_.type &&
-      live_->type.array_dims == target_.type.array_dims) {
-    via = "::text";
-    for (int i = 0; i < live_->type.array_dims; ++i) via += "[]";
-  }
-  sql += fmt::format(" USING {}{}::{};", QuoteIdent(target_.name), via, target_.type.ToSql());
+  sql += fmt::format(" USING {}{}::{};", QuoteIdent(target_.name), ViaText(*live_, target_),
+                     target_.type.ToSql());
   Emit(Role::Create, Phase::Create, '~', what, sql, hazards);
 }
 
@@ -311,8 +338,21 @@ void ColumnDiffer::Alter() {
            {Hazard::AccessExclusiveLock, Hazard::ValidatesConstraint,
             Hazard::MayFailOnExistingRows});
     } else {
-      Emit(Role::Create, Phase::Create, '~', "nullable", prefix_ + " DROP NOT NULL;",
-           {Hazard::AccessExclusiveLock});
+      const size_t step = Emit(Role::Create, Phase::Create, '~', "nullable",
+                               prefix_ + " DROP NOT NULL;", {Hazard::AccessExclusiveLock});
+      // PostgreSQL refuses DROP NOT NULL on a column of the primary key ("column is in a primary
+      // key"): it waits for the removal of a live primary key holding the column (when the plan
+      // removes or replaces it; a withheld removal withholds this step too).
+      if (const model::Table* live_table = ctx_.live_index->FindTable(table_.name)) {
+        for (const model::Constraint& k : live_table->constraints) {
+          if (k.kind != model::ConstraintKind::PrimaryKey ||
+              std::find(k.columns.begin(), k.columns.end(), live_->name) == k.columns.end()) {
+            continue;
+          }
+          ctx_.after_steps_of.emplace_back(step, Key{KeyKind::Constraint, table_.name, k.name},
+                                           Role::Remove);
+        }
+      }
     }
   }
   if (!identity_dropped) Identity();
@@ -323,6 +363,14 @@ void ColumnDiffer::Alter() {
 
 bool ColumnRetyped(const model::Column& live, const model::Column& target) {
   return live.type != target.type || live.collation != target.collation;
+}
+
+bool ColumnCannotConvert(const Context& ctx, const model::Column& live,
+                         const model::Column& target) {
+  if (live.type == target.type || !ctx.options.has_cast || !ViaText(live, target).empty()) {
+    return false;
+  }
+  return !ctx.options.has_cast(live.type, target.type);
 }
 
 bool GeneratedColumnRecreated(const model::Column& live, const model::Column& target) {

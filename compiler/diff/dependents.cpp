@@ -87,7 +87,7 @@ void Decider::Roots() {
       const model::Column* tc = ColumnNamed(*target, lc.name);
       if (tc == nullptr) continue;
       Key key{KeyKind::Column, live.name, lc.name};
-      if (GeneratedColumnRecreated(lc, *tc)) {
+      if (GeneratedColumnRecreated(lc, *tc) || ColumnCannotConvert(ctx_, lc, *tc)) {
         ctx_.recreations.recreate_generated.insert({live.name, lc.name});
         work_.push_back({Root::Kind::ColumnRecreated, key,
                          fmt::format("column {} is dropped and added again", Display(key))});

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -111,8 +112,17 @@ struct Plan {
 // CHECK and FOREIGN KEY added NOT VALID and validated in the validate stage, SET NOT NULL through
 // a validated CHECK, UNIQUE and PRIMARY KEY through a concurrently built unique index (ADD
 // CONSTRAINT ... USING INDEX). Tables created by the same plan are empty and get plain DDL.
+//
+// `has_cast` says whether PostgreSQL can convert a value of one type to another (an explicit cast:
+// pg_cast, binary coercion, I/O conversion to or from a string type, arrays element by element).
+// The compiler has no database: the runtime answers from the live one (runtime/plan). A column
+// whose type changes to one it has no cast to cannot be converted in place (ALTER COLUMN TYPE
+// fails, "cannot cast type bigint to timestamp"): it is dropped and added again, a destructive
+// step (its values are lost; docs/safety.md). Unset, or true for a pair it does not know (a type
+// the live database does not have yet), means convertible.
 struct DiffOptions {
   bool online = false;
+  std::function<bool(const model::TypeName& from, const model::TypeName& to)> has_cast;
 };
 Plan Diff(const model::Catalog& from, const model::Catalog& to, const DiffOptions& options = {});
 

@@ -40,8 +40,17 @@ std::vector<Key> Expand(const CatalogIndex& index, const Key& user, const Key& p
   if (provider.kind != KeyKind::Table) return out;
   const model::Table* table = index.FindTable(provider.name);
   if (table == nullptr) return out;
+  // A `language sql` body is parsed and its names resolved when the routine is created (with
+  // check_function_bodies on): the columns it mentions must exist first. (PostgreSQL records no
+  // dependency for them, so they are not in the routine's deps or live uses.)
+  const model::Function* body_routine = nullptr;
+  if (user.kind == KeyKind::Routine) {
+    const model::Function* f = index.FindRoutine(user.name);
+    if (f != nullptr && f->language == "sql") body_routine = f;
+  }
   for (const model::Column& column : table->columns) {
-    if (UsesColumn(index, user, table->name, column.name)) {
+    if (UsesColumn(index, user, table->name, column.name) ||
+        (body_routine != nullptr && Mentions(body_routine->body.text, column.name))) {
       out.push_back({KeyKind::Column, table->name, column.name});
     }
   }
@@ -324,10 +333,40 @@ void LinkExtensions(Context& ctx) {
   }
 }
 
+// ALTER COLUMN ... TYPE fails while a view, rule, routine, trigger or policy uses the column
+// ("cannot alter type of a column used by a view or rule"): the removal of each such user
+// (dependents.cpp decides which are dropped) comes before the column's change, also when the
+// removal runs late (a materialized view's drop, withheld with it behind --allow-drop).
+void LinkRetypes(Context& ctx) {
+  PlanBuilder& b = ctx.builder;
+  for (const Key& key : b.Keys()) {
+    if (key.kind != KeyKind::Column) continue;
+    const std::vector<size_t>& creates = b.StepsOf(key, Role::Create);
+    if (creates.empty()) continue;
+    const model::Column* live = ctx.live_index->FindColumn(key.name, key.sub);
+    const model::Column* target = ctx.target_index->FindColumn(key.name, key.sub);
+    if (live == nullptr || target == nullptr || !ColumnRetyped(*live, *target)) continue;
+    std::vector<Key> users = ctx.live_index->UsedBy({KeyKind::Table, key.name, ""});
+    const std::vector<Key>& column_users = ctx.live_index->UsedBy(key);
+    users.insert(users.end(), column_users.begin(), column_users.end());
+    for (const Key& user : users) {
+      if (user.kind != KeyKind::View && user.kind != KeyKind::Routine &&
+          user.kind != KeyKind::Trigger && user.kind != KeyKind::Policy) {
+        continue;
+      }
+      if (!UsesColumn(*ctx.live_index, user, key.name, key.sub)) continue;
+      for (size_t removal : b.StepsOf(user, Role::Remove)) {
+        for (size_t c : creates) b.After(c, removal);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void Link(Context& ctx) {
   for (const Key& key : ctx.builder.Keys()) LinkKey(ctx, key);
+  LinkRetypes(ctx);
   LinkSchemas(ctx);
   LinkExtensions(ctx);
   for (const auto& [key, role, step] : ctx.before_steps_of) {

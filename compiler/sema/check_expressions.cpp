@@ -1,5 +1,6 @@
 // The embedded SQL of tables, indexes, domains, views and sql functions, checked once every
 // declaration (and every implicit sequence name) is known.
+#include <cctype>
 #include <fmt/format.h>
 
 #include "compiler/sema/context.h"
@@ -78,6 +79,18 @@ void CheckView(Context& ctx, ViewState& v) {
             .self = ObjectId{.kind = kind, .name = v.model.name}});
 }
 
+// `RETURN expr` or `BEGIN ATOMIC ...`: parsed and bound by PostgreSQL when the function is created.
+bool SqlStandardBody(const std::string& text) {
+  std::string words;
+  for (char c : text) {
+    const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    if (space && (words.empty() || words.back() == ' ')) continue;
+    words += space ? ' ' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (words.size() >= 12) break;
+  }
+  return words.starts_with("return") || words.starts_with("begin atomic");
+}
+
 void CheckFunction(Context& ctx, FunctionState& f) {
   const ObjectId self = FunctionId(f);
   for (const ast::FunctionArg& arg : f.ast->args) {
@@ -89,7 +102,8 @@ void CheckFunction(Context& ctx, FunctionState& f) {
   // Only sql bodies can be checked offline (see expressions.cpp).
   if (f.model.language != "sql") return;
   CheckSql(ctx, f.ast->body,
-           {.context = sqltext::Context::SqlBody, .deps = &f.model.deps, .self = self});
+           {.context = sqltext::Context::SqlBody, .unbound_body = !SqlStandardBody(f.ast->body.text),
+            .deps = &f.model.deps, .self = self});
 }
 
 }  // namespace

@@ -39,6 +39,16 @@ std::string Join(const std::vector<std::string>& names) {
   return out;
 }
 
+// An unknown reference: an error, or a warning in an unbound function body (SqlScope).
+base::Diagnostic& Unknown(Context& ctx, const SqlScope& scope, DiagKind kind, Loc loc,
+                          std::string message) {
+  if (scope.unbound_body) {
+    return ctx.diags.Warning(kind, loc,
+                             message + " (the function body is only checked when it runs)");
+  }
+  return ctx.Error(kind, loc, std::move(message));
+}
+
 void Depend(const SqlScope& scope, ObjectKind kind, const QName& name) {
   if (scope.deps == nullptr) return;
   if (scope.self && scope.self->kind == kind && scope.self->name == name) return;
@@ -104,7 +114,7 @@ void CheckRelation(Context& ctx, const ast::SqlText& text, const SqlScope& scope
     return;
   }
   if (SchemaHasUncheckableExtension(ctx, name.schema)) return;
-  ctx.Error(DiagKind::UnknownTable, ctx.SqlLoc(text, ref.offset),
+  Unknown(ctx, scope, DiagKind::UnknownTable, ctx.SqlLoc(text, ref.offset),
             fmt::format("unknown table or view '{}'", Display(name)));
 }
 
@@ -121,7 +131,7 @@ void CheckFunction(Context& ctx, const ast::SqlText& text, const SqlScope& scope
     Depend(scope, id.kind, id.name);
   }
   if (!found.empty() || !qualified || ctx.SchemaHasExtension(name.schema)) return;
-  ctx.Error(DiagKind::UnknownFunction, ctx.SqlLoc(text, ref.offset),
+  Unknown(ctx, scope, DiagKind::UnknownFunction, ctx.SqlLoc(text, ref.offset),
             fmt::format("unknown function '{}'", Display(name)));
 }
 
@@ -140,7 +150,7 @@ void CheckSequence(Context& ctx, const ast::SqlText& text, const SqlScope& scope
     Depend(scope, ObjectKind::Table, it->second.first->model.name);
     return;
   }
-  ctx.Error(DiagKind::UnknownSequence, ctx.SqlLoc(text, ref.offset),
+  Unknown(ctx, scope, DiagKind::UnknownSequence, ctx.SqlLoc(text, ref.offset),
             fmt::format("unknown sequence '{}'", Display(name)));
 }
 
@@ -162,8 +172,8 @@ void CheckType(Context& ctx, const ast::SqlText& text, const SqlScope& scope,
       if (!found.extension.empty()) Depend(scope, ObjectKind::Extension, {"", found.extension});
       return;
     case TypeLookup::Status::ExtensionMissing: {
-      base::Diagnostic& d = ctx.Error(DiagKind::UnknownType, loc,
-                                      fmt::format("unknown type '{}'", ref.names.back()));
+      base::Diagnostic& d = Unknown(ctx, scope, DiagKind::UnknownType, loc,
+                                    fmt::format("unknown type '{}'", ref.names.back()));
       Context::Note(d, loc,
                     fmt::format("type '{}' comes from extension '{}'; add `extension {}`",
                                 ref.names.back(), found.extension,
@@ -171,7 +181,8 @@ void CheckType(Context& ctx, const ast::SqlText& text, const SqlScope& scope,
       return;
     }
     case TypeLookup::Status::Unknown:
-      ctx.Error(DiagKind::UnknownType, loc, fmt::format("unknown type '{}'", Join(ref.names)));
+      Unknown(ctx, scope, DiagKind::UnknownType, loc,
+              fmt::format("unknown type '{}'", Join(ref.names)));
       return;
   }
 }

@@ -18,6 +18,11 @@ struct SqlScope {
   bool trigger_when = false;  // a trigger's `when`: new.x / old.x must be columns of `table`
   // Set where columns cannot be referenced at all, e.g. "a default expression".
   const char* no_columns = nullptr;
+  // A function body given as a string constant (`as $$ ... $$`, not a SQL-standard body): PostgreSQL
+  // resolves its names only when it runs (and, with check_function_bodies, when it is created), so
+  // a database can hold one whose tables are gone. Unknown tables, functions, sequences and types
+  // in it are warnings, not errors.
+  bool unbound_body = false;
   // Declared objects the text uses are added here (when set), except `self`.
   std::vector<model::ObjectId>* deps = nullptr;
   std::optional<model::ObjectId> self;

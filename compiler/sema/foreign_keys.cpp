@@ -1,6 +1,7 @@
 // Foreign keys, checked once every table's columns and keys are built: the referenced table and
 // columns exist, the referenced columns are exactly a primary key, unique constraint or plain
-// unique index (what PostgreSQL's transformFkeyCheckAttrs accepts), and column types match.
+// unique index (what PostgreSQL's transformFkeyCheckAttrs accepts), and column types can be
+// compared (ForeignKeyTypesCompatible).
 // Referenced tables are not dependencies of the referencing table: sqlgen breaks foreign key
 // cycles itself.
 #include <fmt/format.h>
@@ -166,7 +167,7 @@ void CheckForeignKey(Context& ctx, TableState& table, ConstraintState& c) {
     if (local->type.name.empty() || remote->type.name.empty()) continue;
     const model::TypeName a = StripDomains(ctx, local->type);
     const model::TypeName b = StripDomains(ctx, remote->type);
-    if (SameTypeIgnoringModifiers(a, b)) continue;
+    if (ForeignKeyTypesCompatible(a, b)) continue;
     ctx.Error(DiagKind::ForeignKeyTypeMismatch, c.column_locs[i],
               fmt::format("foreign key column '{}' is {} but '{}.{}' is {}", m.columns[i],
                           DisplayType(a), Display(target->model.name), m.ref_columns[i],

@@ -170,6 +170,40 @@ bool SameTypeIgnoringModifiers(const model::TypeName& a, const model::TypeName& 
   return a.schema == b.schema && a.name == b.name && a.array_dims == b.array_dims;
 }
 
+namespace {
+
+// The btree operator family of a built-in scalar type, as far as foreign keys care; "" for types
+// that only equal themselves.
+std::string FkFamily(const std::string& name) {
+  if (name == "smallint" || name == "integer" || name == "bigint") return "integer";
+  if (name == "real" || name == "double precision") return "float";
+  if (name == "numeric") return "numeric";
+  if (name == "text" || name == "character varying" || name == "character" || name == "bpchar") {
+    return "text";
+  }
+  if (name == "date" || name == "timestamp without time zone" ||
+      name == "timestamp with time zone") {
+    return "datetime";
+  }
+  if (name == "inet" || name == "cidr") return "network";
+  return "";
+}
+
+}  // namespace
+
+bool ForeignKeyTypesCompatible(const model::TypeName& fk, const model::TypeName& pk) {
+  if (SameTypeIgnoringModifiers(fk, pk)) return true;
+  if (fk.array_dims != 0 || pk.array_dims != 0 || !fk.IsBuiltin() || !pk.IsBuiltin()) return false;
+  const std::string a = FkFamily(fk.name);
+  const std::string b = FkFamily(pk.name);
+  if (a.empty() || b.empty()) return false;
+  if (a == b) return true;
+  // Implicit casts from the referencing type to the key's type (pg_cast, castcontext 'i').
+  if (b == "numeric") return a == "integer";
+  if (b == "float") return a == "integer" || a == "numeric";
+  return false;
+}
+
 std::string DisplayType(const model::TypeName& type) {
   if (type.IsBuiltin()) return type.ToSql();
   std::string out = Display({type.schema, type.name}) + type.modifiers;

@@ -52,6 +52,15 @@ model::TypeName StripDomains(const Context& ctx, const model::TypeName& type);
 // (lengths, precisions) do not matter to PostgreSQL's equality operators.
 bool SameTypeIgnoringModifiers(const model::TypeName& a, const model::TypeName& b);
 
+// Whether PostgreSQL accepts a foreign key column of type `fk` referencing a key column of type
+// `pk` (domains stripped): the same type (modifiers do not matter), or, as in
+// ATAddForeignKeyConstraint, a cross-type equality operator in the key's btree operator family
+// (integer_ops: smallint, integer, bigint; float_ops: real, double precision; datetime_ops: date,
+// timestamp, timestamptz; network_ops: inet, cidr), or an implicit cast from `fk` to `pk`
+// (varchar, char and text among themselves; integers to numeric or a float; numeric to a float).
+// Arrays need the same element type. Everything else (integer and text ...) is rejected.
+bool ForeignKeyTypesCompatible(const model::TypeName& fk, const model::TypeName& pk);
+
 // Human-readable type for messages: `integer`, `character varying(20)`, `billing.money_amount`.
 std::string DisplayType(const model::TypeName& type);
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <map>
 #include <memory>
 
 #include "compiler/model/dump.h"
@@ -36,6 +37,80 @@ class PhaseClock {
   Result& r_;
   std::chrono::steady_clock::time_point last_;
 };
+
+// What PostgreSQL's find_coercion_pathway does for an explicit cast (`value::type`), read from the
+// live catalog: domains stand for their base types, a pg_cast entry (a function, binary coercion
+// or WITH INOUT), arrays element by element, and I/O conversion when either side is a string
+// type. Types the database does not have (yet) count as convertible: the plan's own statement
+// will say otherwise. The answers are kept per pair.
+class CastProbe {
+ public:
+  explicit CastProbe(pg::Connection& conn) : conn_(conn) {}
+
+  bool HasCast(const model::TypeName& from, const model::TypeName& to) {
+    const auto key = std::make_pair(from.ToSql(), to.ToSql());
+    if (auto it = answers_.find(key); it != answers_.end()) return it->second;
+    std::optional<std::string> a = Oid(key.first);
+    std::optional<std::string> b = Oid(key.second);
+    const bool answer = !a || !b || Castable(*a, *b, 0);
+    answers_.emplace(key, answer);
+    return answer;
+  }
+
+ private:
+  struct TypeRow {
+    char typtype = 'b';
+    std::string base;      // domains: typbasetype
+    std::string element;   // arrays: typelem, else "0"
+    char category = 'U';
+  };
+
+  std::optional<std::string> Oid(const std::string& type_sql) {
+    auto rows = conn_.Query("SELECT pg_catalog.to_regtype(" + Literal(type_sql) + ")::oid");
+    if (rows.empty() || !rows[0][0] || *rows[0][0] == "0") return std::nullopt;
+    return rows[0][0];
+  }
+
+  TypeRow Row(const std::string& oid) {
+    auto rows = conn_.Query(
+        "SELECT typtype, typbasetype, CASE WHEN typsubscript = "
+        "'pg_catalog.array_subscript_handler'::pg_catalog.regproc THEN typelem ELSE 0 END, "
+        "typcategory FROM pg_catalog.pg_type WHERE oid = " + oid);
+    TypeRow row;
+    if (rows.empty()) return row;
+    row.typtype = rows[0][0].value_or("b").front();
+    row.base = rows[0][1].value_or("0");
+    row.element = rows[0][2].value_or("0");
+    row.category = rows[0][3].value_or("U").front();
+    return row;
+  }
+
+  bool Castable(const std::string& from, const std::string& to, int depth) {
+    if (from == to || depth > 16) return true;
+    const TypeRow f = Row(from);
+    const TypeRow t = Row(to);
+    if (f.typtype == 'd') return Castable(f.base, to, depth + 1);
+    if (t.typtype == 'd') return Castable(from, t.base, depth + 1);
+    auto casts = conn_.Query("SELECT 1 FROM pg_catalog.pg_cast WHERE castsource = " + from +
+                             " AND casttarget = " + to);
+    if (!casts.empty()) return true;
+    if (f.element != "0" && t.element != "0" && Castable(f.element, t.element, depth + 1)) {
+      return true;
+    }
+    return f.category == 'S' || t.category == 'S';
+  }
+
+  pg::Connection& conn_;
+  std::map<std::pair<std::string, std::string>, bool> answers_;
+};
+
+// Diff options with castability answered by `conn` (kept alive by the returned function).
+diff::DiffOptions LiveDiffOptions(pg::Connection& conn, bool online) {
+  auto probe = std::make_shared<CastProbe>(conn);
+  return {.online = online, .has_cast = [probe](const model::TypeName& from, const model::TypeName& to) {
+            return probe->HasCast(from, to);
+          }};
+}
 
 }  // namespace
 
@@ -131,7 +206,7 @@ Result MakePlan(const Options& options) {
   r.introspection_queries = lr.introspection.query_count;
   r.query_seconds = std::move(lr.introspection.query_seconds);
 
-  r.plan = diff::Diff(lr.introspection.catalog, r.normalized, {.online = options.online});
+  r.plan = diff::Diff(lr.introspection.catalog, r.normalized, LiveDiffOptions(live, options.online));
   r.live = std::move(lr.introspection.catalog);
   clock.Mark("diff");
   return r;
@@ -150,7 +225,7 @@ diff::Plan Replan(pg::Connection& live, const Options& options, const model::Cat
   catalog::IntrospectOptions scope;
   scope.schemas = options.schemas;
   scope.parallel_conninfo = options.db;
-  return diff::Diff(catalog::Introspect(live, scope).catalog, normalized, {.online = options.online});
+  return diff::Diff(catalog::Introspect(live, scope).catalog, normalized, LiveDiffOptions(live, options.online));
 }
 
 std::string LiveFingerprint(const Options& options) {
@@ -170,11 +245,15 @@ DiffResult MakeDiff(const DiffOptions& options) {
   }
   // One dev server for both schema sides; none when both sides are databases.
   std::optional<DevServerSource> dev;
+  std::unique_ptr<pg::Connection> from_conn;
   auto model_of = [&](const Side& side, const driver::Compilation* compiled) -> model::Catalog {
     if (compiled == nullptr) {
       Database db = ReadDatabase(side.db, {});
       for (catalog::Unsupported& u : db.introspection.unsupported) r.unsupported.push_back(std::move(u));
-      if (&side == &options.from) r.from_stats = std::move(db.introspection.table_stats);
+      if (&side == &options.from) {
+        r.from_stats = std::move(db.introspection.table_stats);
+        from_conn = std::move(db.conn);  // answers castability for the diff
+      }
       return std::move(db.introspection.catalog);
     }
     if (!dev) dev.emplace(options.dev_db);
@@ -186,7 +265,9 @@ DiffResult MakeDiff(const DiffOptions& options) {
   const model::Catalog& to = r.to;
   std::sort(r.unsupported.begin(), r.unsupported.end());
   r.unsupported.erase(std::unique(r.unsupported.begin(), r.unsupported.end()), r.unsupported.end());
-  r.plan = diff::Diff(from, to, {.online = options.online});
+  r.plan = diff::Diff(from, to,
+                      from_conn ? LiveDiffOptions(*from_conn, options.online)
+                                : diff::DiffOptions{.online = options.online});
   return r;
 }
 

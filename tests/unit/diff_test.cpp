@@ -1146,6 +1146,111 @@ TEST_CASE("a lossy type change of a column a view reads holds the view back with
   for (const Step& s : safe.steps) CHECK_FALSE(s.requires_allow_drop);
 }
 
+TEST_CASE("a safe type change of a column a changed materialized view reads waits for its drop",
+          "[diff][view][gate]") {
+  // The materialized view's drop is destructive and runs late, behind --allow-drop; the column
+  // change cannot run before it (the view still uses the column), so it is withheld with it.
+  Plan plan = DiffText("table t { id int, code varchar(10) }\nmaterialized view m as select code from t",
+                       "table t { id int, code text }\nmaterialized view m as select 1 as one");
+  const size_t drop = IndexOf(plan, "DROP MATERIALIZED VIEW public.m;");
+  const size_t alter = IndexOf(plan, "ALTER TABLE public.t ALTER COLUMN code TYPE text");
+  CHECK(drop < alter);
+  CHECK(plan.steps[alter].requires_allow_drop);
+  CHECK_FALSE(plan.steps[alter].destructive);
+}
+
+// The diff with castability given as a list of pairs (from, to) that have no cast.
+Plan DiffNoCast(const std::string& from, const std::string& to,
+                std::set<std::pair<std::string, std::string>> no_cast) {
+  model::Catalog a = Compile(from);
+  model::Catalog b = Compile(to);
+  DiffOptions options;
+  options.has_cast = [no_cast](const model::TypeName& x, const model::TypeName& y) {
+    return !no_cast.contains({x.ToSql(), y.ToSql()});
+  };
+  Plan plan = Diff(a, b, options);
+  INFO(Format(plan));
+  CheckInvariants(plan);
+  CHECK(Format(Diff(a, b, options)) == Format(plan));
+  return plan;
+}
+
+TEST_CASE("a type change without a cast drops and adds the column, gated", "[diff][column][cast]") {
+  const std::set<std::pair<std::string, std::string>> no_cast = {
+      {"bigint", "timestamp without time zone"}};
+  Plan plan = DiffNoCast("table t { id int primary key, at bigint, n bigint }",
+                         "table t { id int primary key, at timestamp not null, n bigint }", no_cast);
+  CHECK(Sql(plan) == std::vector<std::string>{
+                         "ALTER TABLE public.t DROP COLUMN at;",
+                         "ALTER TABLE public.t ADD COLUMN at timestamp without time zone NOT NULL;"});
+  CHECK(plan.steps[0].destructive);
+  CHECK(Has(plan.steps[0], Hazard::DeletesData));
+  CHECK(plan.steps[1].requires_allow_drop);
+  CHECK(Has(plan.steps[1], Hazard::MayFailOnExistingRows));
+  CHECK(plan.steps[0].summary.find("has no cast") != std::string::npos);
+
+  // With a cast (the default: no castability known) it is an ALTER COLUMN TYPE.
+  Plan castable = DiffText("table t { at bigint }", "table t { at timestamp }");
+  CHECK(HasStep(castable, "ALTER TABLE public.t ALTER COLUMN at TYPE timestamp"));
+  // Between two enums the conversion goes through text: never asked, never dropped.
+  Plan enums = DiffNoCast("enum a { x }\nenum b { x }\ntable t { e a }",
+                          "enum a { x }\nenum b { x }\ntable t { e b }", {{"public.a", "public.b"}});
+  CHECK(HasStep(enums, "ALTER TABLE public.t ALTER COLUMN e TYPE public.b USING e::text::public.b;"));
+}
+
+TEST_CASE("a key column without a cast takes its key, foreign keys and views with it",
+          "[diff][column][cast]") {
+  const std::set<std::pair<std::string, std::string>> no_cast = {
+      {"bigint", "timestamp without time zone"}};
+  Plan plan = DiffNoCast(
+      "table p { id bigint primary key }\ntable c { p_id bigint references p (id) }\n"
+      "view v as select id from p",
+      "table p { id timestamp primary key }\ntable c { p_id timestamp references p (id) }\n"
+      "view v as select id from p",
+      no_cast);
+  const size_t fk_drop = IndexOf(plan, "ALTER TABLE public.c DROP CONSTRAINT c_p_id_fkey;");
+  const size_t view_drop = IndexOf(plan, "DROP VIEW public.v;");
+  const size_t col_drop = IndexOf(plan, "ALTER TABLE public.p DROP COLUMN id;");
+  const size_t col_add = IndexOf(plan, "ALTER TABLE public.p ADD COLUMN id timestamp");
+  const size_t pk_add = IndexOf(plan, "ALTER TABLE public.p ADD CONSTRAINT p_pkey PRIMARY KEY");
+  const size_t fk_add = IndexOf(plan, "ALTER TABLE public.c ADD CONSTRAINT c_p_id_fkey");
+  const size_t view_add = IndexOf(plan, "CREATE VIEW public.v");
+  CHECK(fk_drop < col_drop);
+  CHECK(view_drop < col_drop);
+  CHECK(col_drop < col_add);
+  CHECK(col_add < pk_add);
+  CHECK(pk_add < fk_add);
+  CHECK(col_add < view_add);
+  CHECK(HasStep(plan, "ALTER TABLE public.c DROP COLUMN p_id;"));
+  for (const Step& s : plan.steps) CHECK(s.requires_allow_drop);
+}
+
+TEST_CASE("a column leaving the primary key loses its NOT NULL after the key is dropped",
+          "[diff][column][constraint]") {
+  Plan plan = DiffText("table t { id int not null primary key, foo int not null }",
+                       "table t { id int, foo int not null primary key }");
+  const size_t drop_key = IndexOf(plan, "ALTER TABLE public.t DROP CONSTRAINT t_pkey;");
+  const size_t nullable = IndexOf(plan, "ALTER TABLE public.t ALTER COLUMN id DROP NOT NULL;");
+  CHECK(drop_key < nullable);
+
+  // When the key's removal is withheld (its new form waits for a lossy change), so is DROP NOT NULL.
+  Plan gated = DiffText("table t { id int not null primary key, foo text not null }",
+                        "table t { id int, foo int not null primary key }");
+  CHECK(IndexOf(gated, "ALTER TABLE public.t DROP CONSTRAINT t_pkey;") <
+        IndexOf(gated, "ALTER TABLE public.t ALTER COLUMN id DROP NOT NULL;"));
+  CHECK(StepStarting(gated, "ALTER TABLE public.t ALTER COLUMN id DROP NOT NULL;").requires_allow_drop);
+}
+
+TEST_CASE("a sql routine is created after the columns its body names", "[diff][function][order]") {
+  Plan plan = DiffText(
+      "table users { }\nprocedure add_user(n text) language sql as $$ insert into users default values $$",
+      "table users { id int\n name text }\n"
+      "procedure add_user(n text) language sql as $$ insert into users (id, name) values (1, n) $$");
+  const size_t proc = IndexOf(plan, "CREATE OR REPLACE PROCEDURE public.add_user");
+  CHECK(IndexOf(plan, "ALTER TABLE public.users ADD COLUMN id") < proc);
+  CHECK(IndexOf(plan, "ALTER TABLE public.users ADD COLUMN name") < proc);
+}
+
 
 // ---- functions, triggers, policies -------------------------------------------------------------
 

@@ -260,14 +260,60 @@ ast::Table Customers(const std::string& id_type = "bigint") {
   return t;
 }
 
-TEST_CASE("foreign key column types must match the referenced key", "[sema][fk]") {
-  ast::Table orders = Table("orders", {Col("id", T("integer")), Col("customer_id", T("integer"))});
+TEST_CASE("foreign key column types must be comparable with the referenced key", "[sema][fk]") {
+  ast::Table orders = Table("orders", {Col("id", T("integer")), Col("customer_id", T("text"))});
   orders.columns[1].references.emplace_back(std::nullopt, Ref("customers", {"id"}));
   auto run = Analyze({Customers(), orders});
   CHECK(run->Messages() == std::vector<std::string>{
-                               "fk-type-mismatch: foreign key column 'customer_id' is integer but "
+                               "fk-type-mismatch: foreign key column 'customer_id' is text but "
                                "'customers.id' is bigint"});
   CHECK_FALSE(run->catalog);
+}
+
+// PostgreSQL accepts a foreign key when the key's btree operator family has a cross-type equality
+// operator for the two types, or the referencing type casts implicitly to the key's.
+TEST_CASE("foreign keys accept the type pairs PostgreSQL accepts", "[sema][fk]") {
+  struct Pair {
+    const char* fk;
+    const char* pk;
+    bool ok;
+  };
+  const Pair pairs[] = {
+      {"integer", "bigint", true},      {"bigint", "integer", true},
+      {"smallint", "bigint", true},     {"text", "varchar(255)", true},
+      {"varchar(10)", "text", true},    {"character(3)", "text", true},
+      {"integer", "numeric", true},     {"integer", "double precision", true},
+      {"numeric", "real", true},        {"real", "double precision", true},
+      {"date", "timestamptz", true},    {"cidr", "inet", true},
+      {"numeric", "integer", false},    {"text", "integer", false},
+      {"double precision", "numeric", false}, {"uuid", "text", false},
+      {"integer[]", "bigint[]", false}, {"timestamp", "time", false},
+  };
+  // "varchar(255)" -> varchar with modifier 255, "integer[]" -> an array of integer.
+  auto type = [](std::string text) {
+    int dims = 0;
+    while (text.ends_with("[]")) {
+      text.resize(text.size() - 2);
+      ++dims;
+    }
+    std::vector<std::string> mods;
+    if (auto open = text.find('('); open != std::string::npos) {
+      mods.push_back(text.substr(open + 1, text.size() - open - 2));
+      text.resize(open);
+    }
+    ast::TypeRef t = T(text, mods);
+    t.array_dims = dims;
+    return t;
+  };
+  for (const Pair& p : pairs) {
+    CAPTURE(p.fk, p.pk);
+    ast::Table orders = Table("orders", {Col("customer_id", type(p.fk))});
+    orders.columns[0].references.emplace_back(std::nullopt, Ref("customers", {"id"}));
+    ast::Table customers = Customers();
+    customers.columns[0].type = type(p.pk);
+    auto run = Analyze({customers, orders});
+    CHECK(run->Messages().empty() == p.ok);
+  }
 }
 
 TEST_CASE("foreign keys through domains and serials compare base types", "[sema][fk]") {

@@ -48,7 +48,9 @@ struct StepSpec {
 struct Recreations {
   std::set<Key> keys;  // views, routines, triggers, policies, indexes, constraints
   std::set<ColumnRef> reset_defaults;      // DROP DEFAULT before, SET DEFAULT after
-  std::set<ColumnRef> recreate_generated;  // generated columns: drop and add again
+  // Columns dropped and added again: generated columns whose expression changes or that read a
+  // recreated column, and columns whose type change has no cast (ColumnCannotConvert).
+  std::set<ColumnRef> recreate_generated;
   std::map<Key, std::string> reasons;      // "reads public.t.c, whose type changes"
   // Tables dropped and created again (PostgreSQL cannot change their partitioning in place; a
   // partition whose parent is recreated, or that leaves its parent), with the reason.
@@ -158,6 +160,9 @@ bool DomainNeedsRecreate(const model::Domain& live, const model::Domain& target)
 bool PartitioningChanged(const model::Table& live, const model::Table& target);
 // column_diff.cpp: the column's type or collation changes (ALTER COLUMN ... TYPE).
 bool ColumnRetyped(const model::Column& live, const model::Column& target);
+// column_diff.cpp: the column's type changes to one PostgreSQL has no cast to (options.has_cast):
+// the column is dropped and added again (destructive).
+bool ColumnCannotConvert(const Context& ctx, const model::Column& live, const model::Column& target);
 // column_diff.cpp: the generated expression changes, or the column becomes generated: the
 // column is dropped and added again.
 bool GeneratedColumnRecreated(const model::Column& live, const model::Column& target);
