@@ -83,14 +83,14 @@ identifier
   | QIDENT
   | ACTION | AFTER | ALWAYS | AT | BEFORE | BIT | BY | CACHE | CALLED | CASCADE
   | CASCADED | CHAR | CHARACTER | COMMENT | COST | CYCLE | DEFERRED | DEFINER | DELETE | DOMAIN_P
-  | DOUBLE | EACH | ENUM | EXCLUDE | EXECUTE | EXISTS | EXTENSION | FIRST | FORCE | FULL
+  | DOUBLE | EACH | ENABLED | ENUM | EXCLUDE | EXECUTE | EXISTS | EXTENSION | FIRST | FORCE | FULL
   | FUNCTION | GENERATED | HASH | IDENTITY | IMMEDIATE | IMMUTABLE | INCLUDE | INCREMENT | INDEX | INHERIT
   | INOUT | INPUT | INSERT | INSTEAD | INVOKER | KEY | LANGUAGE | LAST | LEAKPROOF | LEVEL
   | LIST | LOCAL | MATCH | MATERIALIZED | MAXVALUE | MINVALUE | NEW | NO | NONE | NULLS
   | OF | OLD | OPTION | OUT_P | OWNED | PARALLEL | PARTIAL | PARTITION | POLICY | PRECISION
   | PRIVILEGES | PROCEDURE | RANGE | REFERENCING | RENAMED | RESTRICT | RETURNS | ROW | ROWS | SCHEMA
   | SECURITY | SEQUENCE | SET | SETOF | SIMPLE | STABLE | START | STATEMENT | STORED | STRICT
-  | TIME | TIMESTAMP | TRIGGER | TRUNCATE | TYPE | UNLOGGED | UPDATE | VALUES | VARIADIC | VARYING
+  | TIME | TIMESTAMP | TRIGGER | TRUNCATE | TYPE | UNLOGGED | UPDATE | VALID | VALUES | VARIADIC | VARYING
   | VERSION | VIEW | VOLATILE | WITHOUT | ZONE
   ;
 
@@ -313,8 +313,10 @@ tableComment
   : COMMENT stringLiteral
   ;
 
+// `force row level security not enabled`: forced (FORCE ROW LEVEL SECURITY) without being enabled.
 tableRls
-  : FORCE? ROW LEVEL SECURITY
+  : ROW LEVEL SECURITY
+  | FORCE ROW LEVEL SECURITY (NOT ENABLED)?
   ;
 
 // The type must follow the column name on the same line (or indented below it). A missing type is
@@ -333,7 +335,7 @@ columnOption
   | {ContinuesItem()}? (CONSTRAINT identifier)? PRIMARY KEY                                  # primaryKeyOption
   | {ContinuesItem()}? (CONSTRAINT identifier)? UNIQUE                                       # uniqueOption
   | {ContinuesItem()}? (CONSTRAINT identifier)? referencesClause                             # referencesOption
-  | {ContinuesItem()}? (CONSTRAINT identifier)? CHECK parenSql (NO INHERIT)?                 # checkOption
+  | {ContinuesItem()}? (CONSTRAINT identifier)? CHECK parenSql checkAttribute*                # checkOption
   | {ContinuesItem()}? COLLATE dottedName                                                    # collateOption
   | {ContinuesItem()}? COMMENT stringLiteral                                                 # commentOption
   | {ContinuesItem()}? RENAMED FROM identifier                                               # renamedOption
@@ -341,7 +343,13 @@ columnOption
 
 referencesClause
   : REFERENCES qualifiedName (LPAREN identifierList RPAREN)? (MATCH (FULL | SIMPLE | PARTIAL))?
-    referentialAction* deferral?
+    referentialAction* deferral? (NOT VALID)?
+  ;
+
+// After a check's expression, in either order, as in PostgreSQL.
+checkAttribute
+  : NO INHERIT
+  | NOT VALID
   ;
 
 referentialAction
@@ -362,7 +370,7 @@ constraintBody
   : PRIMARY KEY identifier? LPAREN identifierList RPAREN includeClause? deferral?           # pkConstraint
   | UNIQUE identifier? (NULLS NOT? DISTINCT)? LPAREN identifierList RPAREN includeClause? deferral?   # uniqueConstraint
   | FOREIGN KEY identifier? LPAREN identifierList RPAREN referencesClause                  # fkConstraint
-  | CHECK identifier? parenSql (NO INHERIT)?                                              # checkConstraint
+  | CHECK identifier? parenSql checkAttribute*                                             # checkConstraint
   | EXCLUDE identifier? (USING identifier)? LPAREN excludeElem (COMMA excludeElem)* RPAREN
     includeClause? (WHERE parenSql)? deferral?                                            # excludeConstraint
   ;
@@ -471,7 +479,7 @@ policyDecl
   ;
 
 rlsDecl
-  : FORCE? ROW LEVEL SECURITY ON qualifiedName
+  : (ROW LEVEL SECURITY | FORCE ROW LEVEL SECURITY (NOT ENABLED)?) ON qualifiedName
   ;
 
 // ---- grants and comments --------------------------------------------------------------------------

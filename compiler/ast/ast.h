@@ -63,6 +63,7 @@ struct References {
   FkAction on_update = FkAction::NoAction;
   std::vector<Name> on_delete_set_columns;  // PG15: on delete set null (a, b)
   Deferral deferral = Deferral::NotDeferrable;
+  bool not_valid = false;  // `not valid`: existing rows are not checked
   Loc loc;
 };
 
@@ -86,11 +87,12 @@ struct Identity {
   Loc loc;
 };
 
-// `[constraint name] check (expr) [no inherit]`
+// `[constraint name] check (expr) [no inherit] [not valid]`
 struct CheckClause {
   std::optional<Name> name;
   SqlText expr;
   bool no_inherit = false;
+  bool not_valid = false;
   Loc loc;
 };
 
@@ -142,6 +144,7 @@ struct TableConstraint {
   Deferral deferral = Deferral::NotDeferrable;  // pk, unique, exclude
   std::optional<SqlText> check;         // check
   bool no_inherit = false;              // check
+  bool not_valid = false;               // check (foreign keys: references->not_valid)
   std::string using_method;             // exclude: index method, default "gist"
   std::vector<IndexElem> elements;      // exclude
   std::optional<SqlText> where;         // exclude: where (predicate)
@@ -191,8 +194,12 @@ struct Table {
   std::optional<PartitionBy> partition_by;
   std::optional<PartitionOf> partition_of;
   std::optional<SqlText> comment;
-  bool row_level_security = false;  // `row level security` written inside the block
-  bool force_row_level_security = false;
+  // Inside the block: `row level security` enables, `force row level security` enables and forces,
+  // `force row level security not enabled` only forces.
+  bool row_level_security = false;        // a line that enables
+  bool force_row_level_security = false;  // a line that forces
+  bool rls_not_enabled = false;           // a line that says `not enabled`
+  Loc rls_loc;
   std::vector<std::pair<Name, std::string>> storage;  // with (fillfactor = 70, ...)
   Loc loc;
 };
@@ -335,10 +342,11 @@ struct Policy {
   Loc loc;
 };
 
-// `[force] row level security on table` (top level).
+// `[force] row level security [not enabled] on table` (top level).
 struct RowLevelSecurity {
   QualName table;
   bool force = false;
+  bool not_enabled = false;  // `force row level security not enabled on table`
   Loc loc;
 };
 

@@ -1,5 +1,7 @@
 // Table constraints of existing tables: added and dropped by name; a changed definition is a drop
-// plus an add (constraints hold no data); NOT VALID constraints are validated. Online
+// plus an add (constraints hold no data). A NOT VALID constraint the target declares valid is
+// validated (VALIDATE CONSTRAINT); a valid one the target declares `not valid` is dropped and
+// added again NOT VALID; a target's NOT VALID constraint is added NOT VALID and left so. Online
 // (DiffOptions::online): CHECK and FOREIGN KEY are added NOT VALID and validated in the validate
 // stage; PRIMARY KEY and UNIQUE get a unique index built CONCURRENTLY, then ADD ... USING INDEX.
 //
@@ -61,6 +63,18 @@ size_t AddConstraintStep(Context& ctx, const model::Table& table,
   const std::string summary =
       fmt::format("{} {} on {}{}", KindName(constraint.kind), constraint.name, Display(table.name), reason);
   const std::string add = sqlgen::AddConstraint(table.name, constraint);
+  if (constraint.not_valid) {
+    // Declared NOT VALID: existing rows are not checked (no scan, cannot fail on them), only rows
+    // written from now on; it stays NOT VALID.
+    std::vector<Hazard> hazards;
+    if (existing) {
+      hazards.push_back(constraint.kind == ConstraintKind::ForeignKey ? Hazard::ShareLock
+                                                                      : Hazard::AccessExclusiveLock);
+    }
+    return ctx.Emit({.key = key, .role = Role::Create, .phase = Phase::Create, .rank = RankOf(constraint),
+                     .object = ObjectOf(key), .action = '+', .summary = summary + " (NOT VALID)",
+                     .sql = add, .hazards = hazards, .loc = constraint.loc, .creates_object = true});
+  }
   // A foreign key that references a partitioned table is added valid at once: PostgreSQL 15
   // clones it for every partition of the referenced table, and VALIDATE CONSTRAINT does not
   // reach those clones (they would stay NOT VALID for good).
@@ -149,9 +163,12 @@ void DiffConstraints(Context& ctx, const model::Table& live, const model::Table&
     const model::Constraint* l = ConstraintNamed(live, t.name);
     if (l == nullptr) {
       AddConstraintStep(ctx, target, t, true, "");
-    } else if (ConstraintChanged(*l, t) || ctx.Forced(key)) {
-      std::string reason =
-          ConstraintChanged(*l, t) ? " (definition changed)" : ctx.ForcedReason(key);
+    } else if (ConstraintChanged(*l, t) || (!l->not_valid && t.not_valid) || ctx.Forced(key)) {
+      // A valid constraint cannot be made NOT VALID in place: it is dropped and added again NOT
+      // VALID (constraints hold no data).
+      std::string reason = ConstraintChanged(*l, t) ? " (definition changed)"
+                           : !l->not_valid && t.not_valid ? " (made NOT VALID)"
+                                                          : ctx.ForcedReason(key);
       drop(*l, true, reason + "; dropped");
       AddConstraintStep(ctx, target, t, true, reason + "; added again");
       ctx.MarkRecreated(key);

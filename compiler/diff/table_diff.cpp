@@ -58,12 +58,13 @@ void DiffRowLevelSecurity(Context& ctx, const model::Table* live, const model::T
 // Which foreign keys of new tables CREATE TABLE can write inline: those whose referenced table
 // exists already (or is the table itself), and those sqlgen's creation order writes inline among
 // the new tables; the rest (foreign key cycles, keys relying on a unique index of a new table)
-// become ALTER TABLE ... ADD CONSTRAINT steps after all tables.
+// become ALTER TABLE ... ADD CONSTRAINT steps after all tables, as do NOT VALID constraints.
 class InlineKeys {
  public:
   explicit InlineKeys(const Context& ctx) : ctx_(ctx) {}
   bool Inline(const model::Table& table, size_t constraint_index) {
     const model::Constraint& c = table.constraints[constraint_index];
+    if (c.not_valid) return false;  // CREATE TABLE would validate it: added NOT VALID afterwards
     if (c.kind != model::ConstraintKind::ForeignKey) return true;
     // A table the plan recreates is created again like a new one.
     if (c.ref_table == table.name || (ctx_.live_index->FindTable(c.ref_table) != nullptr &&

@@ -134,8 +134,9 @@ struct Constraint {
   std::optional<std::string> renamed_from;
   std::optional<std::string> comment;
   Loc loc;
-  // Introspection: created NOT VALID and not validated yet (pg_constraint.convalidated = false).
-  // The compiler never sets it.
+  // Check and foreign key only: NOT VALID, existing rows are not checked (`not valid` in the
+  // language; pg_constraint.convalidated = false). PostgreSQL ignores NOT VALID inside CREATE
+  // TABLE, so such a constraint is always added with ALTER TABLE ... ADD CONSTRAINT ... NOT VALID.
   bool not_valid = false;
 };
 

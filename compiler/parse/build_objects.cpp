@@ -179,6 +179,7 @@ ast::File Builder::Build(SchemaParser::SchemaFileContext* ctx) {
       r.loc = LocOf(rls);
       r.table = QualNameOf(rls->qualifiedName());
       r.force = rls->FORCE() != nullptr;
+      r.not_enabled = rls->ENABLED() != nullptr;
       f.decls.emplace_back(std::move(r));
     } else if (auto* gr = d->grantDecl()) {
       for (ast::Grant& g : BuildGrant(gr)) f.decls.emplace_back(std::move(g));

@@ -50,8 +50,10 @@ ast::Table Builder::BuildTable(SchemaParser::TableDeclContext* ctx) {
     } else if (item->tableComment() != nullptr) {
       t.comment = StringOf(item->tableComment()->stringLiteral());
     } else if (auto* rls = item->tableRls()) {
-      t.row_level_security = true;
-      t.force_row_level_security = rls->FORCE() != nullptr;
+      t.rls_loc = LocOf(rls);
+      t.row_level_security = t.row_level_security || rls->ENABLED() == nullptr;
+      t.force_row_level_security = t.force_row_level_security || rls->FORCE() != nullptr;
+      t.rls_not_enabled = t.rls_not_enabled || rls->ENABLED() != nullptr;
     }
   }
   return t;
@@ -109,7 +111,10 @@ ast::Column Builder::BuildColumn(SchemaParser::ColumnDefContext* ctx) {
       check.loc = loc;
       check.name = constraint_name(ck->identifier());
       check.expr = ParenSqlOf(ck->parenSql());
-      check.no_inherit = ck->INHERIT() != nullptr;
+      for (auto* attribute : ck->checkAttribute()) {
+        if (attribute->INHERIT() != nullptr) check.no_inherit = true;
+        if (attribute->VALID() != nullptr) check.not_valid = true;
+      }
       c.checks.push_back(std::move(check));
     } else if (auto* col = As<SchemaParser::CollateOptionContext>(body)) {
       std::string name;
@@ -167,7 +172,10 @@ ast::TableConstraint Builder::BuildConstraint(SchemaParser::TableConstraintConte
     tc.kind = ast::ConstraintKind::Check;
     inner_name(ck->identifier());
     tc.check = ParenSqlOf(ck->parenSql());
-    tc.no_inherit = ck->INHERIT() != nullptr;
+    for (auto* attribute : ck->checkAttribute()) {
+      if (attribute->INHERIT() != nullptr) tc.no_inherit = true;
+      if (attribute->VALID() != nullptr) tc.not_valid = true;
+    }
   } else if (auto* ex = As<SchemaParser::ExcludeConstraintContext>(body)) {
     tc.kind = ast::ConstraintKind::Exclude;
     auto ids = ex->identifier();

@@ -256,6 +256,7 @@ ast::References Builder::ReferencesOf(SchemaParser::ReferencesClauseContext* ctx
     }
   }
   r.deferral = DeferralOf(ctx->deferral());
+  r.not_valid = ctx->VALID() != nullptr;
   return r;
 }
 

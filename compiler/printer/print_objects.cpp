@@ -184,6 +184,9 @@ std::string SchemaGroup(Context& ctx, const model::Schema& schema) {
 std::string ExtensionGroup(const model::Extension& extension) {
   std::string out = "extension " + Ident(extension.name);
   if (extension.schema && *extension.schema != "public") out += " schema " + Ident(*extension.schema);
+  // The installed version is part of the database's state: without it, the printed schema would
+  // mean "whatever version is installed" (or the server's default for a new database).
+  if (extension.version) out += " version " + Literal(*extension.version);
   out += "\n";
   return out + CommentOn("extension " + Ident(extension.name), extension.comment);
 }

@@ -34,6 +34,15 @@ std::string References(const model::Constraint& k) {
   if (k.on_update != model::FkAction::NoAction) out += " on update " + std::string(model::FkActionName(k.on_update));
   const std::string d = DeferralText(k.deferral);
   if (!d.empty()) out += " " + d;
+  if (k.not_valid) out += " not valid";
+  return out;
+}
+
+// ` no inherit` / ` not valid` after a check's expression.
+std::string CheckAttributes(const model::Constraint& k) {
+  std::string out;
+  if (k.no_inherit) out += " no inherit";
+  if (k.not_valid) out += " not valid";
   return out;
 }
 
@@ -179,7 +188,7 @@ std::string ConstraintItem(const model::Constraint& k, bool named) {
       break;
     case ConstraintKind::Check:
       out = "check " + (named ? name + " " : "") + Parenthesized(k.expression ? k.expression->text : "true");
-      if (k.no_inherit) out += " no inherit";
+      out += CheckAttributes(k);
       break;
     case ConstraintKind::Exclude: {
       std::vector<std::string> elements;
@@ -310,10 +319,6 @@ Placement PlaceConstraints(Context& ctx, const model::Table& t, const std::vecto
   };
   for (const model::Constraint& k : t.constraints) {
     if (k.kind == ConstraintKind::PrimaryKey) p.pk_columns.insert(k.columns.begin(), k.columns.end());
-    if (k.not_valid) {
-      ctx.Note(fmt::format("constraint {} on {} is NOT VALID: written as a valid constraint", k.name,
-                           model::QuoteQualified(t.name)));
-    }
     const bool derived = k.name == DerivedName(t, columns, k) && ctx.UniqueConstraintName(t.name.schema, k.name);
     const bool plain = k.deferral == model::Deferral::NotDeferrable && k.include.empty() && !k.nulls_not_distinct;
     if (derived && has_column_lines) {
@@ -331,7 +336,7 @@ Placement PlaceConstraints(Context& ctx, const model::Table& t, const std::vecto
       }
       if (k.kind == ConstraintKind::Check && k.expression) {
         if (auto column = SingleCheckColumn(t, columns, Sql(k.expression->text))) {
-          column_option(*column, "check " + Parenthesized(k.expression->text) + (k.no_inherit ? " no inherit" : ""));
+          column_option(*column, "check " + Parenthesized(k.expression->text) + CheckAttributes(k));
           continue;
         }
       }
@@ -425,11 +430,7 @@ std::string TableDecl(Context& ctx, const model::Table& t) {
   }
   if (t.comment) rest.push_back("comment " + Literal(*t.comment));
   if (t.rls_forced) {
-    rest.push_back("force row level security");
-    if (!t.rls_enabled) {
-      ctx.Note(fmt::format("table {} forces row level security without enabling it: written as enabled and forced",
-                           model::QuoteQualified(t.name)));
-    }
+    rest.push_back(t.rls_enabled ? "force row level security" : "force row level security not enabled");
   } else if (t.rls_enabled) {
     rest.push_back("row level security");
   }

@@ -83,12 +83,14 @@ void AddColumnLevel(TableState& table, const ast::Column& col) {
     ConstraintState& c = Add(table, ConstraintKind::ForeignKey, fk_name, ref.loc);
     SetColumns(c, {name});
     c.references = &ref;
+    c.model.not_valid = ref.not_valid;
   }
   for (const ast::CheckClause& check : col.checks) {
     ConstraintState& c = Add(table, ConstraintKind::Check, check.name, check.loc);
     c.check = &check.expr;
     c.model.expression = model::Expr{check.expr.text, check.expr.loc};
     c.model.no_inherit = check.no_inherit;
+    c.model.not_valid = check.not_valid;
   }
 }
 
@@ -120,7 +122,10 @@ void AddTableLevel(Context& ctx, TableState& table, const ast::TableConstraint& 
     case ConstraintKind::ForeignKey:
       CheckColumnList(ctx, table, tc.columns, KindWord(kind));
       SetColumns(c, tc.columns);
-      if (tc.references) c.references = &*tc.references;
+      if (tc.references) {
+        c.references = &*tc.references;
+        c.model.not_valid = tc.references->not_valid;
+      }
       break;
     case ConstraintKind::Check:
       if (tc.check) {
@@ -128,6 +133,7 @@ void AddTableLevel(Context& ctx, TableState& table, const ast::TableConstraint& 
         c.model.expression = model::Expr{tc.check->text, tc.check->loc};
       }
       c.model.no_inherit = tc.no_inherit;
+      c.model.not_valid = tc.not_valid;
       break;
     case ConstraintKind::Exclude:
       c.model.using_method = tc.using_method.empty() ? "gist" : tc.using_method;
@@ -341,6 +347,12 @@ void CheckPartitionKeys(Context& ctx, TableState& table) {
       // Added in PostgreSQL 17; PostgreSQL 15 rejects them.
       ctx.Error(DiagKind::InvalidPartition, c.model.loc,
                 fmt::format("exclusion constraints are not supported on partitioned table '{}'",
+                            Display(table.model.name)));
+    }
+    if (c.model.kind == ConstraintKind::ForeignKey && c.model.not_valid) {
+      // PostgreSQL 15: "cannot add NOT VALID foreign key on partitioned table".
+      ctx.Error(DiagKind::InvalidPartition, c.model.loc,
+                fmt::format("a foreign key of partitioned table '{}' cannot be not valid",
                             Display(table.model.name)));
     }
     if (c.model.kind == ConstraintKind::PrimaryKey) check(c.model.columns, "primary key", c.model.loc);

@@ -237,6 +237,11 @@ FunctionState* ResolveFunctionRef(Context& ctx, const ast::ObjectRef& ref) {
 }
 
 void ApplyRowLevelSecurity(Context& ctx, const std::vector<ast::File>& files) {
+  // Tables declared `force row level security not enabled`, with the first such declaration.
+  std::map<TableState*, Loc> not_enabled;
+  for (TableState& table : ctx.tables) {
+    if (table.ast != nullptr && table.ast->rls_not_enabled) not_enabled.emplace(&table, table.ast->rls_loc);
+  }
   for (const ast::File& file : files) {
     for (const ast::Decl& decl : file.decls) {
       const auto* rls = std::get_if<ast::RowLevelSecurity>(&decl);
@@ -248,9 +253,20 @@ void ApplyRowLevelSecurity(Context& ctx, const std::vector<ast::File>& files) {
                   fmt::format("unknown table '{}'", Display(name)));
         continue;
       }
-      table->model.rls_enabled = true;
+      if (rls->not_enabled) {
+        not_enabled.emplace(table, rls->loc);
+      } else {
+        table->model.rls_enabled = true;
+      }
       if (rls->force) table->model.rls_forced = true;
     }
+  }
+  for (TableState& table : ctx.tables) {  // declaration order, not pointer order
+    auto it = not_enabled.find(&table);
+    if (it == not_enabled.end() || !table.model.rls_enabled) continue;
+    ctx.Error(DiagKind::InvalidOption, it->second,
+              fmt::format("row level security of table '{}' is declared both enabled and not enabled",
+                          Display(table.model.name)));
   }
 }
 

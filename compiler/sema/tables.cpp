@@ -78,8 +78,9 @@ void BuildColumns(Context& ctx, TableState& table) {
                            t.renamed_from->name.text};
   }
   if (t.comment) m.comment = t.comment->text;
-  // `force row level security` only makes sense with row level security on, so it implies it.
-  m.rls_enabled = t.row_level_security || t.force_row_level_security;
+  // `force row level security` enables row level security too, unless it says `not enabled`
+  // (ApplyRowLevelSecurity reports a table that is both enabled and not enabled).
+  m.rls_enabled = t.row_level_security;
   m.rls_forced = t.force_row_level_security;
 
   std::map<std::string, Loc> seen;

@@ -246,7 +246,9 @@ void GraphBuilder::AddTableEdges(size_t table_index) {
   std::set<size_t> fk_targets;
   for (size_t c = 0; c < table.constraints.size(); ++c) {
     const model::Constraint& constraint = table.constraints[c];
-    if (constraint.kind != model::ConstraintKind::ForeignKey) continue;
+    // Foreign keys, and NOT VALID checks (always added after CREATE TABLE, which would validate
+    // them; a check has no referenced table, so it only waits for its own table).
+    if (constraint.kind != model::ConstraintKind::ForeignKey && !constraint.not_valid) continue;
     std::optional<size_t> target = Find(Space::Relation, constraint.ref_table);
     std::optional<size_t> index = BackingIndex(constraint);
     size_t fk = Add(5, table.name, constraint.name, Step{StepKind::ForeignKey, table_index, c});
@@ -347,7 +349,7 @@ CreationOrder GraphBuilder::Build() {
     size_t self = table_nodes_[table_index];
     std::optional<size_t> target = Find(Space::Relation, fk.ref_table);
     bool target_first = !target || *target == self || position[*target] < position[self];
-    if (index || !target_first) {
+    if (index || !target_first || fk.not_valid) {
       result.inline_constraints[table_index][constraint_index] = false;
       separate_fks.insert(fk_node);
     }

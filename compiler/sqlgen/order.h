@@ -19,14 +19,16 @@ struct Step {
   // Into the catalog vector of `kind`; for ForeignKey into `tables`, for SequenceOwnedBy into
   // `sequences`.
   size_t index = 0;
-  // ForeignKey only: into tables[index].constraints.
+  // ForeignKey only: into tables[index].constraints. A ForeignKey step adds a constraint after
+  // CREATE TABLE: a foreign key, or a NOT VALID check.
   size_t constraint = 0;
 };
 
 struct CreationOrder {
   std::vector<Step> steps;
   // inline_constraints[t][c] tells whether tables[t].constraints[c] is written inside CREATE TABLE.
-  // It is false only for the foreign keys that have a ForeignKey step of their own.
+  // It is false only for the constraints that have a ForeignKey step of their own (foreign keys
+  // added afterwards, and every NOT VALID constraint).
   std::vector<std::vector<bool>> inline_constraints;
 };
 
@@ -39,7 +41,8 @@ struct CreationOrder {
 // table itself). Tables are ordered to make that true where possible; where foreign keys form a
 // cycle, the first table of the cycle by name is created first and the keys that point forward
 // become ALTER TABLE ... ADD CONSTRAINT steps. A foreign key that relies on a unique index rather
-// than a constraint is always added after that index. A dependency cycle that should not occur
+// than a constraint is always added after that index. A NOT VALID constraint (foreign key or
+// check) is always added after its table: CREATE TABLE ignores NOT VALID. A dependency cycle that should not occur
 // (between views, say) is broken in name order; ordering always terminates.
 CreationOrder OrderCreation(const model::Catalog& catalog);
 

@@ -70,12 +70,13 @@ std::string ConstraintDefinition(const model::Constraint& constraint);
 // later with AddConstraint.
 using ConstraintFilter = std::function<bool(const model::Constraint&)>;
 // CREATE TABLE with every column and every non-foreign-key constraint, plus the foreign keys when
-// `include_foreign_keys`. Partitions are written `PARTITION OF parent ... FOR VALUES ...` and list
+// `include_foreign_keys`. NOT VALID constraints are never written inline (CREATE TABLE would
+// validate them); they are added with AddConstraint. Partitions are written `PARTITION OF parent ... FOR VALUES ...` and list
 // only their own constraints (columns come from the parent).
 std::string CreateTable(const model::Table& table, bool include_foreign_keys);
 // As above, with the constraints to write inline chosen by `include`.
 std::string CreateTable(const model::Table& table, const ConstraintFilter& include);
-// `ALTER TABLE t ADD CONSTRAINT name ...;`
+// `ALTER TABLE t ADD CONSTRAINT name ...;`, ending in `NOT VALID` for a NOT VALID constraint.
 std::string AddConstraint(const model::QualifiedName& table, const model::Constraint& constraint);
 // `ALTER TABLE t ENABLE ROW LEVEL SECURITY;` and `ALTER TABLE t FORCE ROW LEVEL SECURITY;`
 std::string EnableRowLevelSecurity(const model::QualifiedName& table);

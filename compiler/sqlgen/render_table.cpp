@@ -111,7 +111,8 @@ std::string CreateTable(const model::Table& table, const ConstraintFilter& inclu
     for (const model::Column& column : table.columns) elements.push_back(ColumnDefinition(column));
   }
   for (const model::Constraint& constraint : table.constraints) {
-    if (!include(constraint)) continue;
+    // CREATE TABLE would make a NOT VALID constraint valid: it is added afterwards (AddConstraint).
+    if (constraint.not_valid || !include(constraint)) continue;
     elements.push_back(fmt::format("CONSTRAINT {} {}", QuoteIdent(constraint.name),
                                    ConstraintDefinition(constraint)));
   }
@@ -141,8 +142,9 @@ std::string CreateTable(const model::Table& table, const ConstraintFilter& inclu
 }
 
 std::string AddConstraint(const model::QualifiedName& table, const model::Constraint& constraint) {
-  return fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {};", QuoteQualified(table),
-                     QuoteIdent(constraint.name), ConstraintDefinition(constraint));
+  return fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {}{};", QuoteQualified(table),
+                     QuoteIdent(constraint.name), ConstraintDefinition(constraint),
+                     constraint.not_valid ? " NOT VALID" : "");
 }
 
 std::string EnableRowLevelSecurity(const model::QualifiedName& table) {

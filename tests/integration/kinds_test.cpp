@@ -607,6 +607,36 @@ TEST_CASE("dependents: what is built on a retyped column or a recreated function
 
 // ---- constraints --------------------------------------------------------------------------------
 
+TEST_CASE("not valid constraints: add over violating rows, validate, make not valid, change", "[kinds]") {
+  Kinds k("notvalid");
+  const std::string p = "table p {\n  id integer primary key\n}\n";
+  auto schema = [&](const std::string& fk, const std::string& check) {
+    return p + "table c {\n  id integer\n  pid integer references p (id)" + fk + "\n  check c_id_positive (id > 0)" +
+           check + "\n}\n";
+  };
+  const Check validated{"SELECT string_agg(conname || ' ' || convalidated::text, ',' ORDER BY conname) FROM pg_constraint "
+                        "WHERE conrelid = 'c'::regclass",
+                        ""};
+  k.Run({
+      {"create without constraints", p + "table c {\n  id integer\n  pid integer\n}\n", 0, {Exists("c")}},
+      {"add not valid over rows that violate them: the rows stay", schema(" not valid", " no inherit not valid"), 0,
+       {{validated.sql, "c_id_positive false,c_pid_fkey false"},
+        ConstraintDef("c", "c_id_positive", "CHECK ((id > 0)) NO INHERIT NOT VALID"), Rows("c", "(-1,7)|(5,1)")},
+       false, "INSERT INTO p VALUES (1); INSERT INTO c VALUES (-1, 7), (5, 1)"},
+      {"validating fails on those rows and changes nothing", schema("", " no inherit"), 1,
+       {{validated.sql, "c_id_positive false,c_pid_fkey false"}, Rows("c", "(-1,7)|(5,1)")}},
+      {"validated in place once the rows are fixed", schema("", " no inherit"), 0,
+       {{validated.sql, "c_id_positive true,c_pid_fkey true"}, Rows("c", "(5,1)")}, false,
+       "DELETE FROM c WHERE id = -1", {"VALIDATE CONSTRAINT c_id_positive", "VALIDATE CONSTRAINT c_pid_fkey"},
+       {"DROP CONSTRAINT"}},
+      {"made not valid again", schema(" not valid", " not valid"), 0,
+       {{validated.sql, "c_id_positive false,c_pid_fkey false"}, Rows("c", "(5,1)")}},
+      {"a changed definition stays not valid", schema(" on delete cascade not valid", " not valid"), 0,
+       {{validated.sql, "c_id_positive false,c_pid_fkey false"},
+        ConstraintDef("c", "c_pid_fkey", "FOREIGN KEY (pid) REFERENCES p(id) ON DELETE CASCADE NOT VALID")}},
+  });
+}
+
 TEST_CASE("constraints: primary key, unique, foreign key, check, exclude", "[kinds]") {
   Kinds k("constraint");
   auto schema = [](const std::string& p_items, const std::string& c_items) {
@@ -1102,6 +1132,11 @@ TEST_CASE("policy and row level security: enable, force, policy attributes, rena
        {"RENAME TO doc_mine"}, {"DROP POLICY"}},
       {"drop the policy", t + "  row level security\n}\n", 0, {{pol.sql, "NULL"}, {rls.sql, "true false"}}},
       {"disable row level security", t + "}\n", 0, {{rls.sql, "false false"}}},
+      {"forced without being enabled", t + "  force row level security not enabled\n}\n", 0,
+       {{rls.sql, "false true"}}},
+      {"enabled, no longer forced", t + "}\nrow level security on doc\n", 0, {{rls.sql, "true false"}}},
+      {"forced again, and disabled", t + "}\nforce row level security not enabled on doc\n", 0,
+       {{rls.sql, "false true"}}},
   });
 }
 

@@ -955,6 +955,62 @@ TEST_CASE("constraints: add, drop, change, validate, rename, comment", "[diff][c
                              "ALTER TABLE public.t VALIDATE CONSTRAINT t_a_positive;"});
 }
 
+TEST_CASE("not valid constraints: added NOT VALID, made NOT VALID by drop and add, validated",
+          "[diff][constraint][not-valid]") {
+  const std::string base = "table p { id int primary key }\n";
+  const std::string valid = base + "table t {\n a int references p (id)\n check t_a_positive (a > 0)\n}";
+  const std::string not_valid =
+      base + "table t {\n a int references p (id) not valid\n check t_a_positive (a > 0) not valid\n}";
+  // New on an existing table: added NOT VALID, no validation, no scan hazards; online the same.
+  for (bool online : {false, true}) {
+    Plan add = Diff(Compile(base + "table t { a int }"), Compile(not_valid), {.online = online});
+    CheckInvariants(add);
+    CHECK(Sql(add) == std::vector<std::string>{
+                          "ALTER TABLE public.t ADD CONSTRAINT t_a_positive CHECK (a > 0) NOT VALID;",
+                          "ALTER TABLE public.t ADD CONSTRAINT t_a_fkey FOREIGN KEY (a) REFERENCES public.p (id) NOT VALID;"});
+    for (const Step& step : add.steps) {
+      CHECK_FALSE(Has(step, Hazard::MayFailOnExistingRows));
+      CHECK_FALSE(Has(step, Hazard::ValidatesConstraint));
+    }
+  }
+  // A new table: CREATE TABLE would validate them, so they come after it.
+  Plan create = DiffText(base, not_valid);
+  CHECK(Sql(create) == std::vector<std::string>{
+                           "CREATE TABLE public.t (\n  a integer\n);",
+                           "ALTER TABLE public.t ADD CONSTRAINT t_a_positive CHECK (a > 0) NOT VALID;",
+                           "ALTER TABLE public.t ADD CONSTRAINT t_a_fkey FOREIGN KEY (a) REFERENCES public.p (id) NOT VALID;"});
+  // Valid to not valid: dropped and added again NOT VALID, nothing destructive.
+  Plan made = DiffText(valid, not_valid);
+  CheckInvariants(made);
+  CHECK(Sql(made) == std::vector<std::string>{
+                         "ALTER TABLE public.t DROP CONSTRAINT t_a_positive;",
+                         "ALTER TABLE public.t DROP CONSTRAINT t_a_fkey;",
+                         "ALTER TABLE public.t ADD CONSTRAINT t_a_positive CHECK (a > 0) NOT VALID;",
+                         "ALTER TABLE public.t ADD CONSTRAINT t_a_fkey FOREIGN KEY (a) REFERENCES public.p (id) NOT VALID;"});
+  for (const Step& step : made.steps) CHECK_FALSE(step.destructive);
+  // Not valid to valid: validated in place.
+  CHECK(Sql(DiffText(not_valid, valid)) == std::vector<std::string>{
+                                               "ALTER TABLE public.t VALIDATE CONSTRAINT t_a_positive;",
+                                               "ALTER TABLE public.t VALIDATE CONSTRAINT t_a_fkey;"});
+  // Same state: nothing to do.
+  CHECK(DiffText(not_valid, not_valid).steps.empty());
+  // Online, a constraint declared valid is still validated after its NOT VALID add.
+  Plan online = Diff(Compile(base + "table t { a int }"), Compile(valid), {.online = true});
+  CHECK(IndexOf(online, "ALTER TABLE public.t VALIDATE CONSTRAINT t_a_positive") >
+        IndexOf(online, "ALTER TABLE public.t ADD CONSTRAINT t_a_positive CHECK (a > 0) NOT VALID"));
+}
+
+TEST_CASE("row level security: enabled and forced are independent", "[diff][rls]") {
+  const std::string t = "table t { id int }\n";
+  CHECK(Sql(DiffText(t, t + "force row level security not enabled on t")) ==
+        std::vector<std::string>{"ALTER TABLE public.t FORCE ROW LEVEL SECURITY;"});
+  CHECK(Sql(DiffText(t + "force row level security on t", t + "force row level security not enabled on t")) ==
+        std::vector<std::string>{"ALTER TABLE public.t DISABLE ROW LEVEL SECURITY;"});
+  CHECK(Sql(DiffText(t + "force row level security not enabled on t", t + "row level security on t")) ==
+        std::vector<std::string>{"ALTER TABLE public.t ENABLE ROW LEVEL SECURITY;",
+                                 "ALTER TABLE public.t NO FORCE ROW LEVEL SECURITY;"});
+}
+
 TEST_CASE("foreign keys: after the tables they reference, cycles between new tables",
           "[diff][constraint][fk]") {
   Plan existing = DiffText("table a { id int primary key }",

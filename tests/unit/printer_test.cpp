@@ -135,5 +135,67 @@ TEST_CASE("derived names are left out, other names are written", "[printer]") {
 )");
 }
 
+TEST_CASE("not valid constraints, forced row level security and extension versions round trip",
+          "[printer][roundtrip]") {
+  const std::string source = R"(extension pg_trgm version '1.6'
+
+table p {
+  id  bigint primary key
+  force row level security not enabled
+}
+
+table t {
+  id    bigint primary key
+  a     integer check (a > 0) no inherit not valid
+  b     integer check (b > 0) not valid
+  c     bigint references p (id) on delete cascade not valid
+  d     bigint
+
+  foreign key (c, d) references t (id, d) deferrable not valid
+  check t_ab (a < b) not valid no inherit
+  unique (id, d)
+  force row level security
+}
+)";
+  const model::Catalog c = CompileFiles({{"a.schema", source}});
+  int not_valid = 0;
+  for (const model::Table& t : c.tables) {
+    for (const model::Constraint& k : t.constraints) not_valid += k.not_valid ? 1 : 0;
+  }
+  CHECK(not_valid == 5);
+  REQUIRE(c.tables.size() == 2);
+  CHECK(c.tables[0].rls_forced);
+  CHECK_FALSE(c.tables[0].rls_enabled);
+  CHECK(c.tables[1].rls_forced);
+  CHECK(c.tables[1].rls_enabled);
+  const Output printed = Print(c);
+  CHECK(printed.notes.empty());
+  REQUIRE(printed.files.size() == 1);
+  CHECK(printed.files[0].text == R"(extension pg_trgm version '1.6'
+
+table p {
+  id  bigint primary key
+
+  force row level security not enabled
+}
+
+table t {
+  id  bigint primary key
+  a   integer check (a > 0) no inherit not valid
+  b   integer check (b > 0) not valid
+  c   bigint references p (id) on delete cascade not valid
+  d   bigint
+
+  unique (id, d)
+  foreign key (c, d) references t (id, d) deferrable not valid
+  check t_ab (a < b) no inherit not valid
+  force row level security
+}
+)");
+  const model::Catalog again = CompileFiles(printed.files);
+  INFO(FirstDifference(Flat(again), Flat(c)));
+  CHECK(Flat(again) == Flat(c));
+}
+
 }  // namespace
 }  // namespace schemac::printer
