@@ -189,9 +189,18 @@ struct Table {
   std::vector<Index> indexes;
   std::optional<PartitionBy> partition_by;
   std::optional<PartitionOf> partition_of;
+  std::vector<QualName> inherits;  // `inherits (parent, ...)`, in the order written
   std::optional<SqlText> comment;
   bool row_level_security = false;  // `row level security` written inside the block
   bool force_row_level_security = false;
+  Loc loc;
+};
+
+// `collation name (provider = icu, locale = '...', deterministic = false)`. Options are kept as
+// written (name folded, value unquoted); sema checks them.
+struct Collation {
+  QualName name;
+  std::vector<std::pair<Name, std::string>> options;
   Loc loc;
 };
 
@@ -372,7 +381,7 @@ struct Comment {
 };
 
 using Decl = std::variant<Extension, Schema, Enum, Domain, CompositeType, Sequence, Table, Index, View,
-                          Function, Trigger, Policy, RowLevelSecurity, Grant, Comment>;
+                          Function, Trigger, Policy, RowLevelSecurity, Grant, Comment, Collation>;
 
 struct File {
   uint32_t file_id = 0;

@@ -230,6 +230,7 @@ void AlterExistingTable(Context& ctx, const model::Table& live, const model::Tab
                            name, bound(live), bound(target)),
                target.loc);
   }
+  DiffInheritance(ctx, live, target);
   DiffColumns(ctx, live, target);
   DiffConstraints(ctx, live, target);
   DiffRowLevelSecurity(ctx, &live, target);

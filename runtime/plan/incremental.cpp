@@ -40,14 +40,15 @@ using model::ObjectKind;
 using model::QualifiedName;
 
 // Bump when introspection or normalization changes what it produces for the same input.
-constexpr const char* kCacheFormat = "schemac-normalize-5";
+constexpr const char* kCacheFormat = "schemac-normalize-6";
 
 using Hasher = base::StableHasher;
 
 // ---- units ----------------------------------------------------------------------------------------
 
 enum class K : uint8_t {
-  Extension, Schema, Enum, Domain, Composite, Sequence, Table, Index, View, Function, Trigger, Policy, Grant
+  Extension, Schema, Enum, Domain, Composite, Sequence, Table, Index, View, Function, Trigger, Policy, Grant,
+  Collation
 };
 
 struct Unit {
@@ -69,6 +70,7 @@ std::string Id(K k, const QualifiedName& n) { return Join({std::string(1, char('
 std::string IdOf(const model::Extension& e) { return Id(K::Extension, {"", e.name}); }
 std::string IdOf(const model::Schema& s) { return Id(K::Schema, {"", s.name}); }
 std::string IdOf(const model::Enum& e) { return Id(K::Enum, e.name); }
+std::string IdOf(const model::Collation& c) { return Id(K::Collation, c.name); }
 std::string IdOf(const model::Domain& d) { return Id(K::Domain, d.name); }
 std::string IdOf(const model::CompositeType& c) { return Id(K::Composite, c.name); }
 std::string IdOf(const model::Sequence& s) { return Id(K::Sequence, s.name); }
@@ -88,6 +90,7 @@ template <typename Fn>
 void ForEachObject(const model::Catalog& c, Fn fn) {
   for (size_t i = 0; i < c.extensions.size(); ++i) fn(K::Extension, i, c.extensions[i]);
   for (size_t i = 0; i < c.schemas.size(); ++i) fn(K::Schema, i, c.schemas[i]);
+  for (size_t i = 0; i < c.collations.size(); ++i) fn(K::Collation, i, c.collations[i]);
   for (size_t i = 0; i < c.enums.size(); ++i) fn(K::Enum, i, c.enums[i]);
   for (size_t i = 0; i < c.domains.size(); ++i) fn(K::Domain, i, c.domains[i]);
   for (size_t i = 0; i < c.composite_types.size(); ++i) fn(K::Composite, i, c.composite_types[i]);
@@ -106,6 +109,7 @@ void CopyObject(const model::Catalog& from, K k, size_t i, model::Catalog& to) {
   switch (k) {
     case K::Extension: to.extensions.push_back(from.extensions[i]); break;
     case K::Schema: to.schemas.push_back(from.schemas[i]); break;
+    case K::Collation: to.collations.push_back(from.collations[i]); break;
     case K::Enum: to.enums.push_back(from.enums[i]); break;
     case K::Domain: to.domains.push_back(from.domains[i]); break;
     case K::Composite: to.composite_types.push_back(from.composite_types[i]); break;
@@ -127,6 +131,7 @@ void Append(model::Catalog& to, model::Catalog&& f) {
   };
   move_all(to.extensions, f.extensions);
   move_all(to.schemas, f.schemas);
+  move_all(to.collations, f.collations);
   move_all(to.enums, f.enums);
   move_all(to.domains, f.domains);
   move_all(to.composite_types, f.composite_types);
@@ -183,6 +188,7 @@ class Graph {
       case ObjectKind::Procedure: add(K::Function, dep.name); break;
       case ObjectKind::Extension: add(K::Extension, {"", dep.name.name}); break;
       case ObjectKind::Schema: add(K::Schema, {"", dep.name.name}); break;
+      case ObjectKind::Collation: add(K::Collation, dep.name); break;
       default: break;
     }
   }
@@ -214,6 +220,7 @@ class Graph {
           Resolve(d, out);
         }
         if (t.partition_of) table(*t.partition_of);
+        for (const QualifiedName& parent : t.inherits) table(parent);
         if (for_creation) {
           for (const QualifiedName& n : fk_targets) table(n);
         }
@@ -261,6 +268,7 @@ class Graph {
       }
       case K::Extension:
       case K::Schema:
+      case K::Collation:
       case K::Enum: break;
     }
     out.erase(std::remove(out.begin(), out.end(), u), out.end());
@@ -277,6 +285,7 @@ std::string UnitJson(const model::Catalog& c, const Unit& u) {
   switch (u.kind) {
     case K::Extension: return model::ToJson(c.extensions[u.index]);
     case K::Schema: return model::ToJson(c.schemas[u.index]);
+    case K::Collation: return model::ToJson(c.collations[u.index]);
     case K::Enum: return model::ToJson(c.enums[u.index]);
     case K::Domain: return model::ToJson(c.domains[u.index]);
     case K::Composite: return model::ToJson(c.composite_types[u.index]);
