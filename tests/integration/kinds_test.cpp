@@ -830,7 +830,7 @@ TEST_CASE("collation: create, used by columns and indexes, switch columns, recre
       {"create, with columns and an index using them",
        numeric + posix + "table t {\n  a text\n  b text collate posix\n  index t_a (a collate \"numeric\")\n}\n", 0,
        {numeric_locale, {column_collation("b"), "posix"},
-        IndexDef("t_a", "CREATE INDEX t_a ON public.t USING btree (a COLLATE public.\"numeric\")"),
+        IndexDef("t_a", "CREATE INDEX t_a ON public.t USING btree (a COLLATE \"numeric\")"),
         {"SELECT collcollate || '/' || collctype FROM pg_collation WHERE collname = 'posix'", "POSIX/POSIX"}}},
       {"columns switch to another collation, the unused one is dropped",
        numeric + "table t {\n  a text\n  b text collate \"numeric\"\n  c text collate \"numeric\"\n"

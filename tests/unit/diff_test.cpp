@@ -640,7 +640,7 @@ TEST_CASE("collations: created before the columns that use them, dropped after",
   Plan create = DiffText("table t {\n  a text\n}\n", numeric + "table t {\n  a text collate \"numeric\"\n}\n");
   REQUIRE(create.steps.size() == 2);
   CHECK(create.steps[0].sql == "CREATE COLLATION public.\"numeric\" (provider = icu, locale = 'en-u-kn-true');");
-  CHECK(create.steps[1].sql == "ALTER TABLE public.t ALTER COLUMN a TYPE text COLLATE public.\"numeric\";");
+  CHECK(create.steps[1].sql == "ALTER TABLE public.t ALTER COLUMN a TYPE text COLLATE public.\"numeric\" USING a::text;");
   Plan change = DiffText(posix + numeric + "table t {\n  a text collate posix\n}\n",
                          numeric + "table t {\n  a text collate \"numeric\"\n}\n");
   CHECK(IndexOf(change, "ALTER TABLE public.t ALTER COLUMN a TYPE") < IndexOf(change, "DROP COLLATION public.posix"));

@@ -167,7 +167,7 @@ table base {
   t   text collate public."numeric"
 }
 
-table both inherits (base, child) {
+table "both" inherits (base, child) {
   t  text collate public."numeric"
 }
 
