@@ -159,7 +159,7 @@ table both inherits (base, child) {
   const Output printed = Print(c);
   REQUIRE(printed.files.size() == 2);
   CHECK(printed.files[0].path == "public.schema");
-  CHECK(printed.files[0].text == R"(collation "numeric" (provider = icu, locale = 'en-u-kn-true')
+  CHECK(printed.files[0].text == R"(collation numeric (provider = icu, locale = 'en-u-kn-true')
 collation posix (provider = libc, locale = 'POSIX')
 
 table base {
