@@ -30,7 +30,7 @@ struct ResyncToDeclaration {};
       case EXTENSION: case SCHEMA: case ENUM: case DOMAIN_P: case TYPE: case SEQUENCE: case TABLE:
       case UNLOGGED: case VIEW: case MATERIALIZED: case FUNCTION: case PROCEDURE: case TRIGGER:
       case CONSTRAINT: case POLICY: case ROW: case FORCE: case GRANT: case COMMENT: case INDEX:
-      case UNIQUE:
+      case UNIQUE: case COLLATION:
         return true;
       default:
         return false;
@@ -62,6 +62,7 @@ declaration
   | domainDecl
   | compositeTypeDecl
   | sequenceDecl
+  | collationDecl
   | tableDecl
   | indexDecl
   | viewDecl
@@ -82,9 +83,9 @@ identifier
   : IDENT
   | QIDENT
   | ACTION | AFTER | ALWAYS | AT | BEFORE | BIT | BY | CACHE | CALLED | CASCADE
-  | CASCADED | CHAR | CHARACTER | COMMENT | COST | CYCLE | DEFERRED | DEFINER | DELETE | DOMAIN_P
+  | CASCADED | CHAR | CHARACTER | COLLATION | COMMENT | COST | CYCLE | DEFERRED | DEFINER | DELETE | DOMAIN_P
   | DOUBLE | EACH | ENABLED | ENUM | EXCLUDE | EXECUTE | EXISTS | EXTENSION | FIRST | FORCE | FULL
-  | FUNCTION | GENERATED | HASH | IDENTITY | IMMEDIATE | IMMUTABLE | INCLUDE | INCREMENT | INDEX | INHERIT
+  | FUNCTION | GENERATED | HASH | IDENTITY | IMMEDIATE | IMMUTABLE | INCLUDE | INCREMENT | INDEX | INHERIT | INHERITS
   | INOUT | INPUT | INSERT | INSTEAD | INVOKER | KEY | LANGUAGE | LAST | LEAKPROOF | LEVEL
   | LIST | LOCAL | MATCH | MATERIALIZED | MAXVALUE | MINVALUE | NEW | NO | NONE | NULLS
   | OF | OLD | OPTION | OUT_P | OWNED | PARALLEL | PARTIAL | PARTITION | POLICY | PRECISION
@@ -269,10 +270,20 @@ sequenceOption
   | OWNED BY (NONE | dottedName)
   ;
 
+// `collation name (provider = icu, locale = '...', deterministic = false)`: CREATE COLLATION.
+collationDecl
+  : COLLATION qualifiedName LPAREN viewOption (COMMA viewOption)* RPAREN
+  ;
+
 // ---- tables -------------------------------------------------------------------------------------
 
 tableDecl
-  : UNLOGGED? TABLE qualifiedName renamedFrom? partitionOf? partitionBy? storageParams? tableBody?
+  : UNLOGGED? TABLE qualifiedName renamedFrom? partitionOf? inheritsClause? partitionBy? storageParams? tableBody?
+  ;
+
+// `inherits (parent, ...)`: table inheritance (CREATE TABLE ... INHERITS).
+inheritsClause
+  : INHERITS LPAREN qualifiedName (COMMA qualifiedName)* RPAREN
   ;
 
 // Storage parameters of a table or an index: `with (fillfactor = 70, autovacuum_enabled = false)`.

@@ -193,6 +193,7 @@ struct Table {
   std::vector<Index> indexes;
   std::optional<PartitionBy> partition_by;
   std::optional<PartitionOf> partition_of;
+  std::vector<QualName> inherits;  // `inherits (parent, ...)`, in the order written
   std::optional<SqlText> comment;
   // Inside the block: `row level security` enables, `force row level security` enables and forces,
   // `force row level security not enabled` only forces.
@@ -201,6 +202,14 @@ struct Table {
   bool rls_not_enabled = false;           // a line that says `not enabled`
   Loc rls_loc;
   std::vector<std::pair<Name, std::string>> storage;  // with (fillfactor = 70, ...)
+  Loc loc;
+};
+
+// `collation name (provider = icu, locale = '...', deterministic = false)`. Options are kept as
+// written (name folded, value unquoted); sema checks them.
+struct Collation {
+  QualName name;
+  std::vector<std::pair<Name, std::string>> options;
   Loc loc;
 };
 
@@ -382,7 +391,7 @@ struct Comment {
 };
 
 using Decl = std::variant<Extension, Schema, Enum, Domain, CompositeType, Sequence, Table, Index, View,
-                          Function, Trigger, Policy, RowLevelSecurity, Grant, Comment>;
+                          Function, Trigger, Policy, RowLevelSecurity, Grant, Comment, Collation>;
 
 struct File {
   uint32_t file_id = 0;

@@ -25,6 +25,10 @@ namespace {
 using model::ObjectKind;
 using model::QuoteIdent;
 
+bool Contains(const std::vector<model::QualifiedName>& list, const model::QualifiedName& name) {
+  return std::find(list.begin(), list.end(), name) != list.end();
+}
+
 // Functions whose value differs per row, so that ADD COLUMN ... DEFAULT must evaluate them for
 // every existing row (a rewrite) instead of storing one value in the catalog.
 bool LooksVolatile(const std::string& expr) {
@@ -378,6 +382,44 @@ bool GeneratedColumnRecreated(const model::Column& live, const model::Column& ta
 }
 
 void DiffColumns(Context& ctx, const model::Table& live, const model::Table& target) {
+  // Inheritance (inherit_diff.cpp): the columns the table inherits, before and after.
+  std::map<std::string, std::vector<QualifiedName>> live_inherited;
+  std::map<std::string, std::vector<QualifiedName>> target_inherited;
+  if (!live.inherits.empty()) live_inherited = InheritedColumns(*ctx.live_index, live);
+  if (!target.inherits.empty()) target_inherited = InheritedColumns(*ctx.target_index, target);
+  const model::ObjectId object{ObjectKind::Table, target.name};
+  // Whether `column`, inherited in the live table, comes only from parents it stops inheriting
+  // (so that NO INHERIT leaves it behind as a local column).
+  auto unlinked_only = [&](const std::string& column) {
+    for (const QualifiedName& parent : live.inherits) {
+      if (!Contains(target.inherits, parent)) continue;
+      const model::Table* p = ctx.live_index->FindTable(parent);
+      if (p == nullptr) continue;
+      if (ColumnNamed(*p, column) != nullptr ||
+          InheritedColumns(*ctx.live_index, *p).contains(column)) {
+        return false;
+      }
+    }
+    return true;
+  };
+  // A step on `column` that must wait for the live parents declaring it to drop it.
+  auto after_parents_drop = [&](size_t step, const std::string& column) {
+    for (const QualifiedName& parent : live_inherited[column]) {
+      ctx.after_steps_of.emplace_back(step, Key{KeyKind::Column, parent, column}, Role::Remove);
+    }
+    ctx.after_steps_of.emplace_back(step, InheritanceKey(target.name), Role::Create);
+  };
+  // A column added here reaches every table inheriting from this one: their own steps on a column
+  // of that name (adding it as a local column, dropping it) come first.
+  auto before_descendants = [&](size_t step, const std::string& column) {
+    if (!AnyInheritance(ctx.target)) return;
+    for (const QualifiedName& child : Descendants(ctx.target, target.name)) {
+      for (Role role : {Role::Remove, Role::Create}) {
+        ctx.after_steps_of.emplace_back(step, Key{KeyKind::Column, child, column}, role);
+      }
+    }
+  };
+
   // PostgreSQL appends added columns; it cannot put them where the schema declares them.
   std::vector<std::string> kept;
   for (const model::Column& column : live.columns) {
@@ -394,21 +436,72 @@ void DiffColumns(Context& ctx, const model::Table& live, const model::Table& tar
       ColumnDiffer(ctx, target, l, column).Alter();
       continue;
     }
+    if (auto inherited = live_inherited.find(column.name); inherited != live_inherited.end()) {
+      if (target_inherited.contains(column.name)) {
+        ctx.Report(object,
+                   fmt::format("column {}.{} is inherited; declaring it in the table as well "
+                               "(a local column) is not supported for an existing table",
+                               Display(target.name), column.name),
+                   column.loc);
+        continue;
+      }
+      if (unlinked_only(column.name)) {
+        // NO INHERIT leaves it as a local column: alter it from the parent's definition.
+        const model::Table* parent = ctx.live_index->FindTable(inherited->second.front());
+        const model::Column* from = parent ? ColumnNamed(*parent, column.name) : nullptr;
+        if (from == nullptr) continue;
+        const size_t first = ctx.builder.steps().size();
+        ColumnDiffer(ctx, target, from, column).Alter();
+        for (size_t step = first; step < ctx.builder.steps().size(); ++step) {
+          ctx.after_steps_of.emplace_back(step, InheritanceKey(target.name), Role::Create);
+        }
+        continue;
+      }
+      // The parent drops it (and with it the inherited column): add it as the table's own.
+      size_t step = ColumnDiffer(ctx, target, nullptr, column).Add("");
+      after_parents_drop(step, column.name);
+      ctx.builder.After(step, previous_add);
+      previous_add = step;
+      continue;
+    }
     std::string note = position < kept.size() ? " at the end of the table" : "";
     size_t step = ColumnDiffer(ctx, target, nullptr, column).Add(note);
     ctx.builder.After(step, previous_add);
     previous_add = step;
+    before_descendants(step, column.name);
   }
+  auto drop = [&](const std::string& column, std::string why) {
+    return ctx.Emit({.key = {KeyKind::Column, live.name, column}, .role = Role::Remove,
+                     .phase = Phase::LateDrop, .rank = Rank::Column,
+                     .object = {ObjectKind::Table, live.name}, .action = '-',
+                     .summary = fmt::format("column {}.{}{} (its values are lost)",
+                                            Display(live.name), column, why),
+                     .sql = fmt::format("{} DROP COLUMN {};", AlterTable(live.name),
+                                        QuoteIdent(column)),
+                     .hazards = {Hazard::DeletesData, Hazard::AccessExclusiveLock}});
+  };
   for (const model::Column& column : live.columns) {
     if (ColumnNamed(target, column.name) != nullptr) continue;
-    ctx.Emit({.key = {KeyKind::Column, live.name, column.name}, .role = Role::Remove,
-              .phase = Phase::LateDrop, .rank = Rank::Column,
-              .object = {ObjectKind::Table, live.name}, .action = '-',
-              .summary = fmt::format("column {}.{} (its values are lost)", Display(live.name),
-                                     column.name),
-              .sql = fmt::format("{} DROP COLUMN {};", AlterTable(live.name),
-                                 QuoteIdent(column.name)),
-              .hazards = {Hazard::DeletesData, Hazard::AccessExclusiveLock}});
+    if (live_inherited.contains(column.name)) {
+      // Local and inherited (merged): only droppable once no parent has it any more.
+      if (target_inherited.contains(column.name)) {
+        ctx.Report(object,
+                   fmt::format("column {}.{} is declared in the table and inherited; making it "
+                               "inherited only is not supported",
+                               Display(target.name), column.name),
+                   target.loc);
+        continue;
+      }
+      after_parents_drop(drop(column.name, ""), column.name);
+      continue;
+    }
+    drop(column.name, "");
+  }
+  // Inherited columns that NO INHERIT leaves behind as local columns the target does not have.
+  for (const auto& [column, parents] : live_inherited) {
+    if (ColumnNamed(live, column) != nullptr || ColumnNamed(target, column) != nullptr) continue;
+    if (target_inherited.contains(column) || !unlinked_only(column)) continue;
+    after_parents_drop(drop(column, " (left behind by NO INHERIT)"), column);
   }
 }
 

@@ -51,6 +51,7 @@ Plan Diff(const model::Catalog& from, const model::Catalog& to, const DiffOption
   internal::Decide(ctx);
   internal::DiffSchemas(ctx);
   internal::DiffExtensions(ctx);
+  internal::DiffCollations(ctx);
   internal::DiffEnums(ctx);
   internal::DiffDomains(ctx);
   internal::DiffCompositeTypes(ctx);

@@ -387,6 +387,7 @@ void AlterExistingTable(Context& ctx, const model::Table& live, const model::Tab
   if (target.partition_of && (!live.partition_of || BoundSql(live) != BoundSql(target))) {
     MovePartition(ctx, live, target, moves);
   }
+  DiffInheritance(ctx, live, target);
   if (target.partition_of && !live.partition_of) {
     // The partition's columns are its parent's: the plain table is made to match them.
     if (const model::Table* parent = ctx.target_index->FindTable(*target.partition_of)) {

@@ -81,6 +81,11 @@ std::string Dump(const Catalog& c) {
     line(0, fmt::format("extension {} schema {} version {} comment {}", e.name, Opt(e.schema), Opt(e.version), Opt(e.comment)));
   }
   for (const Schema& s : c.schemas) line(0, fmt::format("schema {} comment {}", s.name, Opt(s.comment)));
+  for (const Collation& k : c.collations) {
+    line(0, fmt::format("collation {} provider {} locale {} lc_collate {} lc_ctype {}{}", Q(k.name),
+                        k.provider, Opt(k.locale), Opt(k.lc_collate), Opt(k.lc_ctype),
+                        k.deterministic ? "" : " nondeterministic"));
+  }
   for (const Enum& e : c.enums) {
     std::vector<std::string> values;
     for (const std::string& v : e.values) values.push_back("'" + v + "'");
@@ -112,6 +117,11 @@ std::string Dump(const Catalog& c) {
     if (t.partition_of) {
       head += " partition of " + Q(*t.partition_of) +
               (t.partition_default ? " default" : " for values " + Expr1(t.partition_bound));
+    }
+    if (!t.inherits.empty()) {
+      std::vector<std::string> parents;
+      for (const QualifiedName& p : t.inherits) parents.push_back(Q(p));
+      head += " inherits (" + Join(parents) + ")";
     }
     if (t.rls_enabled) head += " rls";
     if (t.rls_forced) head += " force-rls";

@@ -27,6 +27,7 @@ const char* ObjectKindName(ObjectKind kind) {
     case ObjectKind::Trigger: return "trigger";
     case ObjectKind::Policy: return "policy";
     case ObjectKind::Constraint: return "constraint";
+    case ObjectKind::Collation: return "collation";
   }
   return "object";
 }
@@ -169,6 +170,7 @@ void SortCatalog(Catalog& c) {
   auto by_table = [](const auto& a, const auto& b) { return std::tie(a.table, a.name) < std::tie(b.table, b.name); };
   std::stable_sort(c.extensions.begin(), c.extensions.end(), by_name);
   std::stable_sort(c.schemas.begin(), c.schemas.end(), by_name);
+  std::stable_sort(c.collations.begin(), c.collations.end(), by_name);
   std::stable_sort(c.enums.begin(), c.enums.end(), by_name);
   std::stable_sort(c.domains.begin(), c.domains.end(), by_name);
   std::stable_sort(c.composite_types.begin(), c.composite_types.end(), by_name);

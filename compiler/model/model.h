@@ -30,7 +30,7 @@ struct QualifiedName {
 // Kinds of objects, used for dependencies and for messages.
 enum class ObjectKind {
   Extension, Schema, Enum, Domain, CompositeType, Sequence, Table, Index, View, MaterializedView,
-  Function, Procedure, Trigger, Policy, Constraint
+  Function, Procedure, Trigger, Policy, Constraint, Collation
 };
 // "table", "materialized view", ...
 const char* ObjectKindName(ObjectKind kind);
@@ -93,7 +93,9 @@ struct Column {
   std::optional<SequenceParams> identity_params;
   std::optional<Expr> generated;      // generated always as (expr) stored
   std::optional<std::string> serial;  // "smallserial" / "serial" / "bigserial" as written
-  std::optional<std::string> collation;  // qualified collation name as written, e.g. "C", "pg_catalog.default"
+  // Collation name: built-in ones as written ("C", "pg_catalog.default"), declared ones qualified
+  // ("public.numeric").
+  std::optional<std::string> collation;
   std::optional<std::string> comment;
   std::optional<std::string> renamed_from;
   Loc loc;
@@ -178,6 +180,10 @@ struct Table {
   std::optional<QualifiedName> partition_of;
   std::optional<Expr> partition_bound;  // "for values ..." text after `for values`, or unset with
   bool partition_default = false;       //   partition_default for `default`
+  // Table inheritance (`inherits (...)`, pg_inherits of a table that is not a partition): the
+  // parents in order. `columns` then holds only the table's local columns (attislocal): those it
+  // inherits are its parents' (a column both declared and inherited is local, PostgreSQL merges it).
+  std::vector<QualifiedName> inherits;
   bool rls_enabled = false;
   bool rls_forced = false;
   std::optional<std::string> comment;
@@ -185,6 +191,18 @@ struct Table {
   std::vector<ObjectId> deps;  // types, sequences, functions, tables (fks, parent) it needs
   // Storage parameters (`with (fillfactor = 70)`, pg_class.reloptions), sorted by name.
   std::vector<std::pair<std::string, std::string>> storage;
+  Loc loc;
+};
+
+// CREATE COLLATION, canonical: an ICU collation has `locale` (pg_collation.colliculocale), a
+// libc one `lc_collate` and `lc_ctype` (`locale` written for libc sets both).
+struct Collation {
+  QualifiedName name;
+  std::string provider = "libc";  // "libc" / "icu"
+  std::optional<std::string> locale;      // icu
+  std::optional<std::string> lc_collate;  // libc
+  std::optional<std::string> lc_ctype;    // libc
+  bool deterministic = true;
   Loc loc;
 };
 
@@ -358,6 +376,7 @@ struct Grant {
 struct Catalog {
   std::vector<Extension> extensions;
   std::vector<Schema> schemas;  // every schema objects live in, including "public"
+  std::vector<Collation> collations;
   std::vector<Enum> enums;
   std::vector<Domain> domains;
   std::vector<CompositeType> composite_types;

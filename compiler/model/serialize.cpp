@@ -82,7 +82,8 @@ SCHEMAC_JSON(Index, name, table, unique, method, elements, include,
                                    invalid, storage, unattached_partitions)
 SCHEMAC_JSON(Table, name, unlogged, columns, constraints, partition_strategy,
                                    partition_keys, partition_of, partition_bound, partition_default,
-                                   rls_enabled, rls_forced, comment, renamed_from, deps, storage)
+                                   inherits, rls_enabled, rls_forced, comment, renamed_from, deps, storage)
+SCHEMAC_JSON(Collation, name, provider, locale, lc_collate, lc_ctype, deterministic)
 SCHEMAC_JSON(Extension, name, schema, version, comment)
 SCHEMAC_JSON(Schema, name, comment, renamed_from)
 SCHEMAC_JSON(Enum, name, values, comment, renamed_from)
@@ -107,7 +108,7 @@ SCHEMAC_JSON(Policy, name, table, permissive, command, roles, using_expr,
 SCHEMAC_JSON(Grant, object_kind, object, column, privilege, grantee,
                                    with_grant_option)
 // Roles are left out: they are what the target names, not what a database holds.
-SCHEMAC_JSON(Catalog, extensions, schemas, enums, domains, composite_types,
+SCHEMAC_JSON(Catalog, extensions, schemas, collations, enums, domains, composite_types,
                                    sequences, tables, indexes, views, functions, triggers, policies,
                                    grants)
 
@@ -130,6 +131,7 @@ T FromJson(std::string_view text) {
 #define SCHEMAC_SERIALIZE(T)                      \
   template std::string ToJson<T>(const T&);       \
   template T FromJson<T>(std::string_view);
+SCHEMAC_SERIALIZE(Collation)
 SCHEMAC_SERIALIZE(Extension)
 SCHEMAC_SERIALIZE(Schema)
 SCHEMAC_SERIALIZE(Enum)

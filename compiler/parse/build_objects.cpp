@@ -157,6 +157,19 @@ ast::File Builder::Build(SchemaParser::SchemaFileContext* ctx) {
       if (sq->renamedFrom() != nullptr) s.renamed_from = QualNameOf(sq->renamedFrom()->qualifiedName());
       for (auto* o : sq->sequenceOption()) SequenceOptionOf(o, s.options, &s);
       f.decls.emplace_back(std::move(s));
+    } else if (auto* co = d->collationDecl()) {
+      ast::Collation c;
+      c.loc = LocOf(co);
+      c.name = QualNameOf(co->qualifiedName());
+      for (auto* o : co->viewOption()) {
+        std::string value = "true";
+        if (o->children.size() > 2) {
+          value = LowerText(o->children.back());
+          if (o->stringLiteral() != nullptr) value = StringOf(o->stringLiteral()).text;
+        }
+        c.options.emplace_back(NameOf(o->identifier(0)), value);
+      }
+      f.decls.emplace_back(std::move(c));
     } else if (auto* tb = d->tableDecl()) {
       f.decls.emplace_back(BuildTable(tb));
     } else if (auto* ix = d->indexDecl()) {

@@ -24,6 +24,9 @@ ast::Table Builder::BuildTable(SchemaParser::TableDeclContext* ctx) {
     }
     t.partition_of = p;
   }
+  if (auto* ih = ctx->inheritsClause()) {
+    for (auto* parent : ih->qualifiedName()) t.inherits.push_back(QualNameOf(parent));
+  }
   if (auto* pb = ctx->partitionBy()) {
     ast::PartitionBy p;
     p.loc = LocOf(pb);

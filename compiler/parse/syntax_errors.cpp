@@ -18,6 +18,7 @@ bool IsDeclKeyword(size_t type) {
     case SchemaParser::TRIGGER: case SchemaParser::CONSTRAINT: case SchemaParser::POLICY:
     case SchemaParser::ROW: case SchemaParser::FORCE: case SchemaParser::GRANT:
     case SchemaParser::COMMENT: case SchemaParser::INDEX: case SchemaParser::UNIQUE:
+    case SchemaParser::COLLATION:
       return true;
     default:
       return false;

@@ -312,6 +312,11 @@ Placement PlaceConstraints(Context& ctx, const model::Table& t, const std::vecto
   Placement p;
   // Table items: primary key, unique, foreign keys, checks, exclusions; each kind by name.
   std::map<int, std::vector<std::string>> items_by_kind;
+  // Only local columns have lines: a constraint on an inherited column is a table item.
+  auto local = [&](const std::string& column) {
+    return std::any_of(t.columns.begin(), t.columns.end(),
+                       [&](const model::Column& c) { return c.name == column; });
+  };
   auto column_option = [&](const std::string& column, std::string option) {
     const int order = option.starts_with("primary") ? 0 : option.starts_with("unique") ? 1
                       : option.starts_with("references") ? 2 : 3;
@@ -321,7 +326,7 @@ Placement PlaceConstraints(Context& ctx, const model::Table& t, const std::vecto
     if (k.kind == ConstraintKind::PrimaryKey) p.pk_columns.insert(k.columns.begin(), k.columns.end());
     const bool derived = k.name == DerivedName(t, columns, k) && ctx.UniqueConstraintName(t.name.schema, k.name);
     const bool plain = k.deferral == model::Deferral::NotDeferrable && k.include.empty() && !k.nulls_not_distinct;
-    if (derived && has_column_lines) {
+    if (derived && has_column_lines && (k.columns.size() != 1 || local(k.columns[0]))) {
       if (k.kind == ConstraintKind::PrimaryKey && k.columns.size() == 1 && plain) {
         column_option(k.columns[0], "primary key");
         continue;
@@ -399,6 +404,11 @@ std::string TableDecl(Context& ctx, const model::Table& t) {
   if (t.partition_of) {
     head += " partition of " + Qualified(*t.partition_of);
     head += t.partition_default || !t.partition_bound ? " default" : " for values " + BoundText(t.partition_bound->text);
+  }
+  if (!t.inherits.empty()) {
+    std::vector<std::string> parents;
+    for (const model::QualifiedName& parent : t.inherits) parents.push_back(Qualified(parent));
+    head += " inherits (" + fmt::format("{}", fmt::join(parents, ", ")) + ")";
   }
   if (t.partition_strategy) {
     std::vector<std::string> keys;

@@ -164,6 +164,23 @@ SchemaText PrintSchema(Context& ctx, const std::string& schema, const std::set<m
     if (e.schema.value_or("public") == schema) extensions += internal::ExtensionGroup(e);
   }
   out.head.push_back(extensions);
+  std::string collations;
+  for (const model::Collation& k : c.collations) {
+    if (k.name.schema != schema) continue;
+    std::vector<std::string> options{"provider = " + k.provider};
+    if (k.locale) options.push_back("locale = " + Literal(*k.locale));
+    if (k.lc_collate && k.lc_collate == k.lc_ctype) {
+      options.push_back("locale = " + Literal(*k.lc_collate));
+    } else {
+      if (k.lc_collate) options.push_back("lc_collate = " + Literal(*k.lc_collate));
+      if (k.lc_ctype) options.push_back("lc_ctype = " + Literal(*k.lc_ctype));
+    }
+    if (!k.deterministic) options.push_back("deterministic = false");
+    std::string joined;
+    for (const std::string& o : options) joined += (joined.empty() ? "" : ", ") + o;
+    collations += "collation " + internal::Qualified(k.name) + " (" + joined + ")\n";
+  }
+  out.head.push_back(collations);
   for (const model::Enum& e : c.enums) {
     if (e.name.schema == schema) out.head.push_back(internal::EnumGroup(ctx, e));
   }
@@ -214,6 +231,7 @@ Output Print(const model::Catalog& catalog, const Options& options) {
   for (const model::View& v : catalog.views) schemas.insert(v.name.schema);
   for (const model::Function& f : catalog.functions) schemas.insert(f.name.schema);
   for (const model::Enum& e : catalog.enums) schemas.insert(e.name.schema);
+  for (const model::Collation& k : catalog.collations) schemas.insert(k.name.schema);
   for (const model::Domain& d : catalog.domains) schemas.insert(d.name.schema);
   for (const model::CompositeType& t : catalog.composite_types) schemas.insert(t.name.schema);
   for (const model::Sequence& s : catalog.sequences) schemas.insert(s.name.schema);

@@ -55,11 +55,24 @@ const std::vector<model::Column>& Context::ColumnsOf(const TableState& table) co
   return t->model.columns;
 }
 
-const model::Column* Context::FindColumn(const TableState& table, const std::string& column) const {
-  for (const model::Column& c : ColumnsOf(table)) {
+namespace {
+// A column of `table` or, through `inherits`, of one of its ancestors. The depth bound guards
+// against a (reported) inheritance cycle.
+const model::Column* FindColumnIn(const Context& ctx, const TableState& table,
+                                  const std::string& column, int depth) {
+  for (const model::Column& c : ctx.ColumnsOf(table)) {
     if (c.name == column) return &c;
   }
+  if (depth >= 64) return nullptr;
+  for (const TableState* parent : table.inherits) {
+    if (const model::Column* c = FindColumnIn(ctx, *parent, column, depth + 1)) return c;
+  }
   return nullptr;
+}
+}  // namespace
+
+const model::Column* Context::FindColumn(const TableState& table, const std::string& column) const {
+  return FindColumnIn(*this, table, column, 0);
 }
 
 std::vector<FunctionState*> Context::FindFunctions(const QName& name) const {

@@ -63,6 +63,7 @@ struct TableState {
   std::vector<ConstraintState> constraints;
   std::vector<IndexState*> indexes;  // in-block indexes, then top-level ones, declaration order
   TableState* parent = nullptr;      // partition_of, when it resolves to a table
+  std::vector<TableState*> inherits;  // `inherits (...)` parents that resolve to tables
   std::map<std::string, std::string> implicit_sequences;  // column -> identity/serial sequence
 };
 
@@ -133,6 +134,7 @@ class Context {
   std::map<QName, ViewState*> view_by_name;
   std::deque<SequenceState> sequences;
   std::map<QName, SequenceState*> sequence_by_name;
+  std::map<QName, model::Collation> collations;  // collations.cpp
   std::deque<EnumState> enums;
   std::map<QName, EnumState*> enum_by_name;
   std::deque<DomainState> domains;
@@ -163,7 +165,8 @@ class Context {
   bool SchemaHasExtension(const std::string& schema) const;
 
   TableState* FindTable(const QName& name) const;
-  // Columns of a table; a partition takes its parent's.
+  // Columns of a table; a partition takes its parent's. (Without inherited columns: FindColumn
+  // also looks in the `inherits` parents.)
   const std::vector<model::Column>& ColumnsOf(const TableState& table) const;
   const model::Column* FindColumn(const TableState& table, const std::string& column) const;
   // Functions (and procedures) declared with this schema and name.
@@ -197,6 +200,11 @@ std::optional<model::SequenceParams> MakeSequenceParams(Context& ctx,
 // functions, triggers and policies get their states for the later passes.
 void DeclareSchemasAndExtensions(Context& ctx, const std::vector<ast::File>& files);
 void DeclareObjects(Context& ctx, const std::vector<ast::File>& files);
+// collations.cpp: `collation` declarations (their own namespace, as pg_collation); after
+// assembly, collation names written in the schema resolved to declared collations (`numeric` is
+// public.numeric), which become dependencies.
+void BuildCollations(Context& ctx, const std::vector<ast::File>& files);
+void ResolveCollations(Context& ctx, model::Catalog& catalog);
 // type_decls.cpp: enums, domains, composite types.
 void BuildUserTypes(Context& ctx);
 // sequences.cpp: standalone sequences (identity parameters are built by tables.cpp).

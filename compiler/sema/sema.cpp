@@ -94,6 +94,7 @@ std::optional<model::Catalog> Analyze(const std::vector<ast::File>& files,
   // Names first (every declaration, every file), then what needs them. See context.h.
   DeclareSchemasAndExtensions(ctx, files);
   DeclareObjects(ctx, files);
+  BuildCollations(ctx, files);
   BuildUserTypes(ctx);
   BuildSequences(ctx);
   BuildTables(ctx);
@@ -108,7 +109,9 @@ std::optional<model::Catalog> Analyze(const std::vector<ast::File>& files,
   ApplyComments(ctx, files);
   diags.SortByLocation();
   if (diags.HasErrors()) return std::nullopt;
-  return Assemble(ctx);
+  model::Catalog catalog = Assemble(ctx);
+  ResolveCollations(ctx, catalog);
+  return catalog;
 }
 
 }  // namespace schemac::sema

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "compiler/sema/tables.h"
 #include "compiler/sema/types.h"
@@ -188,6 +189,84 @@ void LinkPartition(Context& ctx, TableState& table) {
   }
 }
 
+// `inherits (parent, ...)`: every parent is a declared table that is neither partitioned nor a
+// partition, named once; a column declared in the child as well as in a parent is merged by
+// PostgreSQL and must have the parent's type.
+void LinkInherits(Context& ctx, TableState& table) {
+  const ast::Table& t = *table.ast;
+  model::Table& m = table.model;
+  if (t.inherits.empty()) return;
+  if (t.partition_of || t.partition_by) {
+    ctx.Error(DiagKind::InvalidInheritance, t.inherits.front().loc,
+              fmt::format("table '{}' cannot both inherit and be {}", Display(m.name),
+                          t.partition_of ? "a partition" : "partitioned"));
+    return;
+  }
+  for (const ast::QualName& written : t.inherits) {
+    const QName parent_name = ctx.Qualify(written);
+    if (std::find(m.inherits.begin(), m.inherits.end(), parent_name) != m.inherits.end()) {
+      ctx.Error(DiagKind::InvalidInheritance, written.loc,
+                fmt::format("table '{}' inherits from '{}' twice", Display(m.name),
+                            Display(parent_name)));
+      continue;
+    }
+    m.inherits.push_back(parent_name);
+    TableState* parent = ctx.FindTable(parent_name);
+    if (parent == nullptr) {
+      ctx.Error(DiagKind::UnknownTable, written.loc,
+                fmt::format("unknown table '{}'", Display(parent_name)));
+      continue;
+    }
+    AddDep(m.deps, model::ObjectKind::Table, parent_name);
+    if (parent->ast->partition_by || parent->ast->partition_of) {
+      ctx.Error(DiagKind::InvalidInheritance, written.loc,
+                fmt::format("cannot inherit from {} '{}'",
+                            parent->ast->partition_by ? "partitioned table" : "partition",
+                            Display(parent_name)));
+      continue;
+    }
+    table.inherits.push_back(parent);
+  }
+}
+
+// An inheritance chain that loops back.
+void CheckInheritanceCycle(Context& ctx, TableState& table) {
+  if (table.inherits.empty()) return;
+  std::vector<const TableState*> stack(table.inherits.begin(), table.inherits.end());
+  std::set<const TableState*> seen;
+  while (!stack.empty()) {
+    const TableState* t = stack.back();
+    stack.pop_back();
+    if (t == &table) {
+      ctx.Error(DiagKind::InvalidInheritance, table.ast->inherits.front().loc,
+                fmt::format("table '{}' (indirectly) inherits from itself",
+                            Display(table.model.name)));
+      table.inherits.clear();
+      return;
+    }
+    if (!seen.insert(t).second) continue;
+    stack.insert(stack.end(), t->inherits.begin(), t->inherits.end());
+  }
+}
+
+// Merged columns (declared in the child and inherited) whose type differs from the parent's.
+void CheckMergedColumns(Context& ctx, TableState& table) {
+  for (const model::Column& column : table.model.columns) {
+    for (const TableState* parent : table.inherits) {
+      const model::Column* inherited = ctx.FindColumn(*parent, column.name);
+      if (inherited == nullptr || inherited->type.name.empty() || column.type.name.empty()) {
+        continue;
+      }
+      if (inherited->type != column.type) {
+        ctx.Error(DiagKind::InvalidInheritance, column.loc,
+                  fmt::format("column '{}' is {} but the inherited column of '{}' is {}",
+                              column.name, DisplayType(column.type),
+                              Display(parent->model.name), DisplayType(inherited->type)));
+      }
+    }
+  }
+}
+
 // A partition chain that loops back (t1 partition of t2 partition of t1) has no columns at all.
 void CheckPartitionCycle(Context& ctx, TableState& table) {
   const TableState* t = table.parent;
@@ -228,6 +307,9 @@ void BuildTables(Context& ctx) {
   for (TableState& table : ctx.tables) BuildColumns(ctx, table);
   for (TableState& table : ctx.tables) LinkPartition(ctx, table);
   for (TableState& table : ctx.tables) CheckPartitionCycle(ctx, table);
+  for (TableState& table : ctx.tables) LinkInherits(ctx, table);
+  for (TableState& table : ctx.tables) CheckInheritanceCycle(ctx, table);
+  for (TableState& table : ctx.tables) CheckMergedColumns(ctx, table);
   for (TableState& table : ctx.tables) BuildConstraints(ctx, table);
   for (IndexState& index : ctx.indexes) BuildIndex(ctx, index);
   for (TableState& table : ctx.tables) CheckPartitionKeys(ctx, table);

@@ -242,6 +242,10 @@ void GraphBuilder::AddTableEdges(size_t table_index) {
   std::optional<size_t> parent;
   if (table.partition_of) parent = Find(Space::Relation, *table.partition_of);
   if (parent) nodes_[self].hard.push_back(*parent);
+  // Inheritance parents too, even when the child also has a foreign key to one.
+  for (const QualifiedName& name : table.inherits) {
+    if (std::optional<size_t> p = Find(Space::Relation, name)) nodes_[self].hard.push_back(*p);
+  }
 
   std::set<size_t> fk_targets;
   for (size_t c = 0; c < table.constraints.size(); ++c) {

@@ -48,6 +48,8 @@ std::string FunctionTarget(const model::Function& function);
 // ---- types and sequences (render_type.cpp) -------------------------------------------------------
 
 std::string CreateEnum(const model::Enum& type);
+// `CREATE COLLATION "s"."c" (provider = icu, locale = '...', deterministic = false);`
+std::string CreateCollation(const model::Collation& collation);
 std::string CreateDomain(const model::Domain& domain);
 std::string CreateCompositeType(const model::CompositeType& type);
 // Sequence options that differ from PostgreSQL's defaults for the sequence's type and direction, in

@@ -131,6 +131,11 @@ std::string CreateTable(const model::Table& table, const ConstraintFilter& inclu
   } else {
     out += elements.empty() ? " ()" : body;
   }
+  if (!table.inherits.empty()) {
+    std::vector<std::string> parents;
+    for (const model::QualifiedName& parent : table.inherits) parents.push_back(QuoteQualified(parent));
+    out += fmt::format(" INHERITS ({})", fmt::join(parents, ", "));
+  }
   if (table.partition_strategy) {
     std::vector<std::string> keys;
     for (const model::IndexElement& key : table.partition_keys) keys.push_back(IndexElementSql(key));

@@ -32,6 +32,18 @@ std::string CreateEnum(const model::Enum& type) {
   return fmt::format("CREATE TYPE {} AS ENUM ({});", QuoteQualified(type.name), values);
 }
 
+std::string CreateCollation(const model::Collation& collation) {
+  std::vector<std::string> options{"provider = " + collation.provider};
+  if (collation.locale) options.push_back("locale = " + model::QuoteLiteral(*collation.locale));
+  if (collation.lc_collate) {
+    options.push_back("lc_collate = " + model::QuoteLiteral(*collation.lc_collate));
+  }
+  if (collation.lc_ctype) options.push_back("lc_ctype = " + model::QuoteLiteral(*collation.lc_ctype));
+  if (!collation.deterministic) options.push_back("deterministic = false");
+  return fmt::format("CREATE COLLATION {} ({});", QuoteQualified(collation.name),
+                     fmt::join(options, ", "));
+}
+
 std::string CreateDomain(const model::Domain& domain) {
   std::string out =
       fmt::format("CREATE DOMAIN {} AS {}", QuoteQualified(domain.name), domain.base_type.ToSql());

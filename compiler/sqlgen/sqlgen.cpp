@@ -124,6 +124,10 @@ std::vector<std::string> CreateAllStatements(const model::Catalog& catalog) {
   for (const auto* extension : SortedBy(catalog.extensions, ByName)) {
     statements.push_back(CreateExtension(*extension));
   }
+  // Collations need only their schema; columns, domains and indexes use them.
+  for (const auto* collation : SortedBy(catalog.collations, ByName)) {
+    statements.push_back(CreateCollation(*collation));
+  }
 
   CreationOrder order = OrderCreation(catalog);
   for (const Step& step : order.steps) statements.push_back(RenderStep(catalog, order, step));

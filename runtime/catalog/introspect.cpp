@@ -162,6 +162,7 @@ Introspection Introspect(pg::Connection& conn, const IntrospectOptions& options)
       });
     }
     r.ReadSchemas(q.Run("schemas", queries::kSchemasSql));
+    r.ReadCollations(q.Run("collations", queries::kCollationsSql));
     r.ReadTypes(q.Run("types", queries::kTypesSql));
     r.ReadSequences(q.Run("sequences", queries::kSequencesSql));
     r.ReadTables(q.Run("tables", queries::kTablesSql));

@@ -86,6 +86,7 @@ void Reader::Finish() {
   model::Catalog& c = catalog;
   SortBy(c.extensions, [](const model::Extension& e) { return e.name; });
   SortBy(c.schemas, [](const model::Schema& s) { return s.name; });
+  SortBy(c.collations, [](const model::Collation& k) { return k.name; });
   SortBy(c.enums, [](const model::Enum& e) { return e.name; });
   SortBy(c.domains, [](const model::Domain& d) { return d.name; });
   SortBy(c.composite_types, [](const model::CompositeType& t) { return t.name; });

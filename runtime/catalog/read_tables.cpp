@@ -122,6 +122,9 @@ void Reader::ReadTables(const Rows& rows) {
         throw std::runtime_error(fmt::format("cannot read partition bound '{}'", bound));
       }
     }
+    for (const Json& parent : Array(row, "inherits")) {
+      t.inherits.push_back({Str(parent, "schema"), Str(parent, "name")});
+    }
     t.comment = OptStr(row, "comment");
     if (auto rows_estimate = OptStr(row, "estimated_rows")) {
       table_stats[t.name] = TableStats{std::stoll(*rows_estimate), std::stoll(OptStr(row, "estimated_bytes").value_or("0"))};

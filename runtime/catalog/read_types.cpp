@@ -34,6 +34,27 @@ void Reader::ReadSchemas(const Rows& rows) {
   }
 }
 
+void Reader::ReadCollations(const Rows& rows) {
+  for (const Row& row : rows) {
+    model::Collation c;
+    c.name = {Str(row, "schema"), Str(row, "name")};
+    const std::string provider = Str(row, "provider");
+    if (provider == "i") {
+      c.provider = "icu";
+      c.locale = OptStr(row, "locale");
+    } else if (provider == "c") {
+      c.provider = "libc";
+      c.lc_collate = OptStr(row, "lc_collate");
+      c.lc_ctype = OptStr(row, "lc_ctype");
+    } else {
+      throw std::runtime_error(fmt::format("collation {}.{} has unknown provider '{}'",
+                                           c.name.schema, c.name.name, provider));
+    }
+    c.deterministic = Bool(row, "deterministic");
+    catalog.collations.push_back(std::move(c));
+  }
+}
+
 void Reader::ReadTypes(const Rows& rows) {
   for (const Row& row : rows) {
     const std::string kind = Str(row, "kind");

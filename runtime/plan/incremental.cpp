@@ -43,7 +43,7 @@ using model::ObjectKind;
 using model::QualifiedName;
 
 // Bump when introspection or normalization changes what it produces for the same input.
-constexpr const char* kCacheFormat = "schemac-normalize-6";
+constexpr const char* kCacheFormat = "schemac-normalize-7";
 
 using Hasher = base::StableHasher;
 
@@ -68,7 +68,8 @@ void ParallelChunks(size_t n, const std::function<void(size_t, size_t)>& fn) {
 // ---- units ----------------------------------------------------------------------------------------
 
 enum class K : uint8_t {
-  Extension, Schema, Enum, Domain, Composite, Sequence, Table, Index, View, Function, Trigger, Policy, Grant
+  Extension, Schema, Enum, Domain, Composite, Sequence, Table, Index, View, Function, Trigger, Policy, Grant,
+  Collation
 };
 
 struct Unit {
@@ -90,6 +91,7 @@ std::string Id(K k, const QualifiedName& n) { return Join({std::string(1, char('
 std::string IdOf(const model::Extension& e) { return Id(K::Extension, {"", e.name}); }
 std::string IdOf(const model::Schema& s) { return Id(K::Schema, {"", s.name}); }
 std::string IdOf(const model::Enum& e) { return Id(K::Enum, e.name); }
+std::string IdOf(const model::Collation& c) { return Id(K::Collation, c.name); }
 std::string IdOf(const model::Domain& d) { return Id(K::Domain, d.name); }
 std::string IdOf(const model::CompositeType& c) { return Id(K::Composite, c.name); }
 std::string IdOf(const model::Sequence& s) { return Id(K::Sequence, s.name); }
@@ -109,6 +111,7 @@ template <typename Fn>
 void ForEachObject(const model::Catalog& c, Fn fn) {
   for (size_t i = 0; i < c.extensions.size(); ++i) fn(K::Extension, i, c.extensions[i]);
   for (size_t i = 0; i < c.schemas.size(); ++i) fn(K::Schema, i, c.schemas[i]);
+  for (size_t i = 0; i < c.collations.size(); ++i) fn(K::Collation, i, c.collations[i]);
   for (size_t i = 0; i < c.enums.size(); ++i) fn(K::Enum, i, c.enums[i]);
   for (size_t i = 0; i < c.domains.size(); ++i) fn(K::Domain, i, c.domains[i]);
   for (size_t i = 0; i < c.composite_types.size(); ++i) fn(K::Composite, i, c.composite_types[i]);
@@ -127,6 +130,7 @@ void CopyObject(const model::Catalog& from, K k, size_t i, model::Catalog& to) {
   switch (k) {
     case K::Extension: to.extensions.push_back(from.extensions[i]); break;
     case K::Schema: to.schemas.push_back(from.schemas[i]); break;
+    case K::Collation: to.collations.push_back(from.collations[i]); break;
     case K::Enum: to.enums.push_back(from.enums[i]); break;
     case K::Domain: to.domains.push_back(from.domains[i]); break;
     case K::Composite: to.composite_types.push_back(from.composite_types[i]); break;
@@ -148,6 +152,7 @@ void Append(model::Catalog& to, model::Catalog&& f) {
   };
   move_all(to.extensions, f.extensions);
   move_all(to.schemas, f.schemas);
+  move_all(to.collations, f.collations);
   move_all(to.enums, f.enums);
   move_all(to.domains, f.domains);
   move_all(to.composite_types, f.composite_types);
@@ -204,6 +209,7 @@ class Graph {
       case ObjectKind::Procedure: add(K::Function, dep.name); break;
       case ObjectKind::Extension: add(K::Extension, {"", dep.name.name}); break;
       case ObjectKind::Schema: add(K::Schema, {"", dep.name.name}); break;
+      case ObjectKind::Collation: add(K::Collation, dep.name); break;
       default: break;
     }
   }
@@ -235,6 +241,7 @@ class Graph {
           Resolve(d, out);
         }
         if (t.partition_of) table(*t.partition_of);
+        for (const QualifiedName& parent : t.inherits) table(parent);
         if (for_creation) {
           for (const QualifiedName& n : fk_targets) table(n);
         }
@@ -282,6 +289,7 @@ class Graph {
       }
       case K::Extension:
       case K::Schema:
+      case K::Collation:
       case K::Enum: break;
     }
     out.erase(std::remove(out.begin(), out.end(), u), out.end());
@@ -298,6 +306,7 @@ std::string UnitJson(const model::Catalog& c, const Unit& u) {
   switch (u.kind) {
     case K::Extension: return model::ToJson(c.extensions[u.index]);
     case K::Schema: return model::ToJson(c.schemas[u.index]);
+    case K::Collation: return model::ToJson(c.collations[u.index]);
     case K::Enum: return model::ToJson(c.enums[u.index]);
     case K::Domain: return model::ToJson(c.domains[u.index]);
     case K::Composite: return model::ToJson(c.composite_types[u.index]);

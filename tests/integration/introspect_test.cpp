@@ -574,11 +574,20 @@ TEST_CASE("introspect: objects only SQL can create", "[integration]") {
     -- serial columns: a plain column with a nextval default and a sequence owned by it
     CREATE TABLE counters (id serial PRIMARY KEY, big bigserial, label text);
 
-    -- unsupported: an aggregate, table inheritance, a rule
+    -- unsupported: an aggregate, a rule, an inherited column the child changed
     CREATE AGGREGATE my_sum(integer) (sfunc = int4pl, stype = integer);
     CREATE TABLE vehicle (id int PRIMARY KEY, wheels int);
-    CREATE TABLE car (doors int) INHERITS (vehicle);
+    CREATE TABLE car (doors int, wheels int) INHERITS (vehicle);
     CREATE RULE car_no_delete AS ON DELETE TO car DO INSTEAD NOTHING;
+    CREATE TABLE bike () INHERITS (vehicle);
+    ALTER TABLE bike ALTER COLUMN wheels SET DEFAULT 2;
+
+    -- collations (one with a comment, which is reported)
+    CREATE COLLATION "numeric" (provider = icu, locale = 'en-u-kn-true');
+    CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+    CREATE COLLATION posix FROM "POSIX";
+    COMMENT ON COLLATION posix IS 'plain';
+    ALTER TABLE car ADD COLUMN plate text COLLATE "numeric";
 
     -- a partitioned table with a primary key, an index, a check, a foreign key and a trigger; its
     -- partitions get clones of all of them
@@ -643,9 +652,38 @@ TEST_CASE("introspect: objects only SQL can create", "[integration]") {
     CHECK(owned == std::vector<std::string>{"counters_big_seq->big", "counters_id_seq->id"});
   }
 
-  SECTION("aggregates, inheritance and rules are reported, not dropped") {
+  SECTION("table inheritance: the parents, and only the child's own columns") {
+    const model::Table* car = FindTable(c, {"public", "car"});
+    REQUIRE(car != nullptr);
+    CHECK(car->inherits == std::vector<QualifiedName>{{"public", "vehicle"}});
+    std::vector<std::string> columns;
+    for (const model::Column& col : car->columns) columns.push_back(col.name);
+    // `wheels` is declared in car as well: merged, so local.
+    CHECK(columns == std::vector<std::string>{"wheels", "doors", "plate"});
+    const model::Table* bike = FindTable(c, {"public", "bike"});
+    REQUIRE(bike != nullptr);
+    CHECK(bike->columns.empty());
+    CHECK(HasUnsupported(got, "inherited column", "public.bike.wheels (differs from its parent's)"));
+    for (const Unsupported& u : got.unsupported) CHECK(u.kind != "table inheritance");
+  }
+
+  SECTION("collations, and the columns that use them") {
+    std::vector<std::string> collations;
+    for (const model::Collation& k : c.collations) {
+      collations.push_back(k.name.name + " " + k.provider + " " + k.locale.value_or("-") + " " +
+                           k.lc_collate.value_or("-") + "/" + k.lc_ctype.value_or("-") +
+                           (k.deterministic ? "" : " nondeterministic"));
+    }
+    CHECK(collations == std::vector<std::string>{"ci icu und-u-ks-level2 -/- nondeterministic",
+                                                 "numeric icu en-u-kn-true -/-", "posix libc - POSIX/POSIX"});
+    const model::Column* plate = FindColumn(*FindTable(c, {"public", "car"}), "plate");
+    REQUIRE(plate != nullptr);
+    CHECK(plate->collation == std::optional<std::string>("public.numeric"));
+    CHECK(HasUnsupported(got, "comment on collation", "public.posix"));
+  }
+
+  SECTION("aggregates and rules are reported, not dropped") {
     CHECK(HasUnsupported(got, "aggregate", "public.my_sum(integer)"));
-    CHECK(HasUnsupported(got, "table inheritance", "public.car inherits public.vehicle"));
     CHECK(HasUnsupported(got, "rule", "car_no_delete on public.car"));
     CHECK(HasUnsupported(got, "revoked default privilege",
                          "EXECUTE on function public.touch() from public"));
@@ -670,7 +708,9 @@ TEST_CASE("introspect: objects only SQL can create", "[integration]") {
       CHECK(u.kind != "operator class");
       CHECK(u.kind != "base type");
     }
-    CHECK(got.unsupported.size() == 4);
+    // The aggregate, the rule, the revoked default privilege, the collation comment and bike's
+    // changed inherited column.
+    CHECK(got.unsupported.size() == 5);
   }
 
   SECTION("partitions do not list what PostgreSQL cloned from the parent") {

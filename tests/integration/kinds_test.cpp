@@ -930,6 +930,100 @@ TEST_CASE("a changed partition key recreates the table: withheld without --allow
   });
 }
 
+// ---- collations and table inheritance ------------------------------------------------------------
+
+TEST_CASE("collation: create, used by columns and indexes, switch columns, recreate, drop", "[kinds]") {
+  Kinds k("collation");
+  const std::string numeric = "collation \"numeric\" (provider = icu, locale = 'en-u-kn-true')\n";
+  const std::string posix = "collation posix (locale = 'POSIX')\n";
+  auto column_collation = [](const std::string& column) {
+    return "SELECT c.collname FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation "
+           "WHERE a.attrelid = 't'::regclass AND a.attname = '" + column + "'";
+  };
+  const Check numeric_locale{"SELECT colliculocale FROM pg_collation WHERE collname = 'numeric'",
+                             "en-u-kn-true"};
+  k.Run({
+      {"create, with columns and an index using them",
+       numeric + posix + "table t {\n  a text\n  b text collate posix\n  index t_a (a collate \"numeric\")\n}\n", 0,
+       {numeric_locale, {column_collation("b"), "posix"},
+        IndexDef("t_a", "CREATE INDEX t_a ON public.t USING btree (a COLLATE \"numeric\")"),
+        {"SELECT collcollate || '/' || collctype FROM pg_collation WHERE collname = 'posix'", "POSIX/POSIX"}}},
+      {"columns switch to another collation, the unused one is dropped",
+       numeric + "table t {\n  a text\n  b text collate \"numeric\"\n  c text collate \"numeric\"\n"
+                 "  index t_a (a collate \"numeric\")\n}\n",
+       0,
+       {{column_collation("b"), "numeric"}, {column_collation("c"), "numeric"},
+        {"SELECT count(*) FROM pg_collation WHERE collname = 'posix'", "0"}, Rows("t", "(x,y,)")},
+       false, "INSERT INTO t VALUES ('x', 'y')"},
+      {"a nondeterministic collation, unused: changed by drop and create",
+       numeric + "collation ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false)\n"
+                 "table t {\n  a text\n  b text collate \"numeric\"\n  c text collate \"numeric\"\n"
+                 "  index t_a (a collate \"numeric\")\n}\n",
+       0, {{"SELECT collisdeterministic FROM pg_collation WHERE collname = 'ci'", "f"}}},
+      {"changed",
+       numeric + "collation ci (provider = icu, locale = 'und-u-ks-level1', deterministic = false)\n"
+                 "table t {\n  a text\n  b text collate \"numeric\"\n  c text collate \"numeric\"\n"
+                 "  index t_a (a collate \"numeric\")\n}\n",
+       0, {{"SELECT colliculocale FROM pg_collation WHERE collname = 'ci'", "und-u-ks-level1"}}},
+  });
+  // A collation in use cannot be dropped and created again: reported, nothing changes.
+  const std::string changed = "collation \"numeric\" (provider = icu, locale = 'de-u-kn-true')\n"
+                              "table t {\n  a text\n  b text collate \"numeric\"\n}\n";
+  const RunResult plan = k.Plan(k.Write(changed));
+  INFO(plan.out << plan.err);
+  CHECK(plan.exit == 2);
+  CHECK(Contains(plan.out, "! unsupported: collation public.numeric changed"));
+  CHECK(k.One(numeric_locale.sql) == "en-u-kn-true");
+  k.Run({{"drop the table and the collations", "table other {\n  id integer\n}\n", 0,
+          {Exists("t", false), {"SELECT count(*) FROM pg_collation WHERE collnamespace = 'public'::regnamespace", "0"}},
+          true}});
+}
+
+TEST_CASE("table inheritance: create, parent columns, a column moving to the child, no inherit, inherit, drop",
+          "[kinds]") {
+  Kinds k("inherit");
+  const std::string base = "table base {\n  id bigserial\n  created_at timestamptz not null default now()\n";
+  const std::string child = "table child inherits (base) {\n  name text not null\n  check child_name (name <> '')\n"
+                            "  unique (id)\n";
+  auto local = [](const std::string& table, const std::string& column) {
+    return Check{"SELECT attislocal::text || '/' || attinhcount FROM pg_attribute WHERE attrelid = '" + table +
+                     "'::regclass AND attname = '" + column + "' AND NOT attisdropped",
+                 ""};
+  };
+  auto is = [](Check c, const std::string& expected) {
+    c.expected = expected;
+    return c;
+  };
+  const Check parents{"SELECT coalesce(string_agg(inhparent::regclass::text, ',' ORDER BY inhseqno), '') "
+                      "FROM pg_inherits WHERE inhrelid = 'child'::regclass",
+                      ""};
+  k.Run({
+      {"create", base + "}\n" + child + "}\n", 0,
+       {is(parents, "base"), is(local("child", "id"), "false/1"), is(local("child", "name"), "true/0"),
+        Constraints("child", "child_id_key,child_name")}},
+      {"a column added to the parent reaches the child; the child gets one of its own",
+       base + "  note text\n}\n" + child + "  extra integer\n}\n", 0,
+       {is(local("child", "note"), "false/1"), is(local("child", "extra"), "true/0"),
+        {"SELECT count(*) FROM base", "1"}},
+       false, "INSERT INTO child (name) VALUES ('n')"},
+      {"the parent drops a column the child now declares itself: withheld",
+       base + "}\n" + child + "  extra integer\n  note text\n}\n", 3, {is(local("child", "note"), "false/1")}},
+      {"... with --allow-drop", base + "}\n" + child + "  extra integer\n  note text\n}\n", 0,
+       {is(local("child", "note"), "true/0"), {"SELECT count(*) FROM pg_attribute WHERE attrelid = 'base'::regclass "
+                                               "AND attname = 'note' AND NOT attisdropped", "0"}},
+       true},
+      {"no inherit: the inherited columns stay, as the child's own",
+       base + "}\n" + "table child {\n  id bigint not null\n  created_at timestamptz not null\n  name text not null\n"
+                      "  check child_name (name <> '')\n  unique (id)\n  extra integer\n  note text\n}\n",
+       0, {is(parents, ""), is(local("child", "id"), "true/0"), Rows("base", "")}},
+      {"inherit again", base + "}\n" + "table child inherits (base) {\n  id bigint not null\n"
+                               "  created_at timestamptz not null\n  name text not null\n"
+                               "  check child_name (name <> '')\n  unique (id)\n  extra integer\n  note text\n}\n",
+       0, {is(parents, "base"), is(local("child", "id"), "true/1"), {"SELECT count(*) FROM base", "1"}}},
+      {"drop both", "table other {\n  id integer\n}\n", 0, {Exists("base", false), Exists("child", false)}, true},
+  });
+}
+
 // ---- views --------------------------------------------------------------------------------------
 
 TEST_CASE("view: create, query, columns, options, check option, comment, dependent retype, rename, drop", "[kinds]") {

@@ -580,6 +580,83 @@ TEST_CASE("tables: logging, row level security and comment changes", "[diff][tab
         std::vector<std::string>{"ALTER TABLE public.t DISABLE ROW LEVEL SECURITY;"});
 }
 
+TEST_CASE("inheritance: parents first, no column added twice, a column moving to the child",
+          "[diff][table][inherit]") {
+  const std::string base = "table base {\n  id bigint not null\n";
+  Plan create = DiffText("", base + "}\ntable a_child inherits (base) {\n  x integer\n}\n");
+  CHECK(Sql(create) == std::vector<std::string>{
+                           "CREATE TABLE public.base (\n  id bigint NOT NULL\n);",
+                           "CREATE TABLE public.a_child (\n  x integer\n) INHERITS (public.base);"});
+  // A column added to the parent reaches the child: only the parent gets it.
+  Plan add = DiffText(base + "}\ntable a_child inherits (base) {\n  x integer\n}\n",
+                      base + "  note text\n}\ntable a_child inherits (base) {\n  x integer\n}\n");
+  CHECK(Sql(add) == std::vector<std::string>{"ALTER TABLE public.base ADD COLUMN note text;"});
+  // The parent drops a column the child now declares: the child adds it after the parent's drop,
+  // and both wait for --allow-drop.
+  Plan move = DiffText(base + "  note text\n}\ntable a_child inherits (base) {\n  x integer\n}\n",
+                       base + "}\ntable a_child inherits (base) {\n  x integer\n  note text\n}\n");
+  REQUIRE(move.steps.size() == 2);
+  CHECK(move.steps[0].sql == "ALTER TABLE public.base DROP COLUMN note;");
+  CHECK(move.steps[1].sql == "ALTER TABLE public.a_child ADD COLUMN note text;");
+  CHECK(move.steps[1].requires_allow_drop);
+  // A child adding a column of its own before the parent gets one of the same name: the child's
+  // first (ADD COLUMN on the parent then merges them).
+  Plan both = DiffText(base + "}\ntable a_child inherits (base) {\n  x integer\n}\n",
+                       base + "  y text\n}\ntable a_child inherits (base) {\n  x integer\n  y text\n}\n");
+  CHECK(IndexOf(both, "ALTER TABLE public.a_child ADD COLUMN y") <
+        IndexOf(both, "ALTER TABLE public.base ADD COLUMN y"));
+  // Dropped together: the child first.
+  Plan drop = DiffText(base + "}\ntable a_child inherits (base) {\n  x integer\n}\n", "");
+  CHECK(IndexOf(drop, "DROP TABLE public.a_child") < IndexOf(drop, "DROP TABLE public.base"));
+}
+
+TEST_CASE("inheritance: inherit and no inherit on an existing table", "[diff][table][inherit]") {
+  const std::string base = "table base {\n  id bigint not null\n  at date\n}\n";
+  const std::string own = "table t {\n  id bigint not null\n  at date\n  x integer\n}\n";
+  const std::string inheriting = "table t inherits (base) {\n  id bigint not null\n  at date\n  x integer\n}\n";
+  Plan inherit = DiffText(base + own, base + inheriting);
+  CHECK(Sql(inherit) == std::vector<std::string>{"ALTER TABLE public.t INHERIT public.base;"});
+  Plan no_inherit = DiffText(base + inheriting, base + own);
+  CHECK(Sql(no_inherit) == std::vector<std::string>{"ALTER TABLE public.t NO INHERIT public.base;"});
+  // The columns inherited only stay behind as the table's own: dropped when not declared.
+  Plan leave = DiffText(base + "table t inherits (base) {\n  x integer\n}\n", base + "table t {\n  x integer\n}\n");
+  REQUIRE(leave.steps.size() == 3);
+  CHECK(leave.steps[0].sql == "ALTER TABLE public.t NO INHERIT public.base;");
+  CHECK(leave.steps[1].destructive);
+  CHECK(leave.steps[2].destructive);
+  // A parent whose columns the table lacks: reported, not planned.
+  Plan missing = DiffText(base + "table t {\n  x integer\n}\n", base + "table t inherits (base) {\n  x integer\n}\n");
+  CHECK(missing.steps.empty());
+  REQUIRE(missing.unsupported.size() == 1);
+  CHECK(missing.unsupported[0].message.find("needs the parent's columns") != std::string::npos);
+  // Dropping the parent: NO INHERIT first.
+  Plan gone = DiffText(base + inheriting, own);
+  CHECK(IndexOf(gone, "ALTER TABLE public.t NO INHERIT") < IndexOf(gone, "DROP TABLE public.base"));
+}
+
+TEST_CASE("collations: created before the columns that use them, dropped after", "[diff][collation]") {
+  const std::string numeric = "collation \"numeric\" (provider = icu, locale = 'en-u-kn-true')\n";
+  const std::string posix = "collation posix (locale = 'POSIX')\n";
+  Plan create = DiffText("table t {\n  a text\n}\n", numeric + "table t {\n  a text collate \"numeric\"\n}\n");
+  REQUIRE(create.steps.size() == 2);
+  CHECK(create.steps[0].sql == "CREATE COLLATION public.\"numeric\" (provider = icu, locale = 'en-u-kn-true');");
+  CHECK(create.steps[1].sql == "ALTER TABLE public.t ALTER COLUMN a TYPE text COLLATE public.\"numeric\" USING a::text;");
+  Plan change = DiffText(posix + numeric + "table t {\n  a text collate posix\n}\n",
+                         numeric + "table t {\n  a text collate \"numeric\"\n}\n");
+  CHECK(IndexOf(change, "ALTER TABLE public.t ALTER COLUMN a TYPE") < IndexOf(change, "DROP COLLATION public.posix"));
+  CHECK_FALSE(StepStarting(change, "DROP COLLATION").destructive);
+  // A changed collation: dropped and created again when unused, reported when used.
+  Plan recreate = DiffText(posix, "collation posix (locale = 'C')\n");
+  CHECK(Sql(recreate) == std::vector<std::string>{
+                             "DROP COLLATION public.posix;",
+                             "CREATE COLLATION public.posix (provider = libc, lc_collate = 'C', lc_ctype = 'C');"});
+  Plan used = DiffText(posix + "table t {\n  a text collate posix\n}\n",
+                       "collation posix (locale = 'C')\ntable t {\n  a text collate posix\n}\n");
+  CHECK(used.steps.empty());
+  REQUIRE(used.unsupported.size() == 1);
+  CHECK(used.unsupported[0].message.find("collation public.posix changed") != std::string::npos);
+}
+
 TEST_CASE("partitions: create and drop, a new bound is DETACH then ATTACH (rows kept)",
           "[diff][table][partition]") {
   const std::string parent = "table e partition by range (at) { at date not null }\n";

@@ -197,5 +197,53 @@ table t {
   CHECK(Flat(again) == Flat(c));
 }
 
+TEST_CASE("collations and table inheritance are printed and compile to the same schema",
+          "[printer][roundtrip]") {
+  const model::Catalog c = CompileFiles({{"a.schema", R"(schema x
+collation "numeric" (provider = icu, locale = 'en-u-kn-true')
+collation x.ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false)
+collation posix (lc_collate = 'POSIX', lc_ctype = 'POSIX')
+table base {
+  id  bigint not null
+  t   text collate "numeric"
+}
+table child inherits (base) {
+  name  text collate x.ci
+  check child_name (name <> '')
+  unique (id)
+  index (t collate posix)
+}
+table both inherits (base, child) {
+  t  text collate "numeric"
+}
+)"}});
+  const Output printed = Print(c);
+  REQUIRE(printed.files.size() == 2);
+  CHECK(printed.files[0].path == "public.schema");
+  CHECK(printed.files[0].text == R"(collation numeric (provider = icu, locale = 'en-u-kn-true')
+collation posix (provider = libc, locale = 'POSIX')
+
+table base {
+  id  bigint not null
+  t   text collate public."numeric"
+}
+
+table "both" inherits (base, child) {
+  t  text collate public."numeric"
+}
+
+table child inherits (base) {
+  name  text collate x.ci
+
+  unique (id)
+  check child_name (name <> '')
+  index (t collate public.posix)
+}
+)");
+  const model::Catalog again = CompileFiles(printed.files);
+  INFO(FirstDifference(Flat(again), Flat(c)));
+  CHECK(Flat(again) == Flat(c));
+}
+
 }  // namespace
 }  // namespace schemac::printer

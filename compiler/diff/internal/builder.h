@@ -28,7 +28,7 @@ namespace schemac::diff::internal {
 // their table (`name`) and their own name (`sub`); routines by schema and signature.
 enum class KeyKind : uint8_t {
   Schema, Extension, Type, Sequence, Routine, Table, Column, Constraint, Index, View, Trigger,
-  Policy
+  Policy, Collation
 };
 
 struct Key {

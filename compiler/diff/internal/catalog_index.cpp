@@ -40,6 +40,7 @@ bool SameSet(std::vector<std::string> a, std::vector<std::string> b) {
 CatalogIndex::CatalogIndex(const model::Catalog& catalog) : catalog_(catalog) {
   for (const auto& s : catalog.schemas) schemas_[s.name] = &s;
   for (const auto& e : catalog.extensions) extensions_[e.name] = &e;
+  for (const auto& c : catalog.collations) collations_[c.name] = &c;
   for (const auto& e : catalog.enums) enums_[e.name] = &e;
   for (const auto& d : catalog.domains) domains_[d.name] = &d;
   for (const auto& c : catalog.composite_types) composites_[c.name] = &c;
@@ -65,6 +66,17 @@ const model::Schema* CatalogIndex::FindSchema(const std::string& name) const {
 }
 const model::Extension* CatalogIndex::FindExtension(const std::string& name) const {
   return Lookup(extensions_, name);
+}
+const model::Collation* CatalogIndex::FindCollation(const QualifiedName& name) const {
+  return Lookup(collations_, name);
+}
+std::optional<Key> CatalogIndex::CollationKey(const std::optional<std::string>& collation) const {
+  if (!collation || collations_.empty()) return std::nullopt;
+  const size_t dot = collation->find('.');
+  if (dot == std::string::npos) return std::nullopt;
+  QualifiedName name{collation->substr(0, dot), collation->substr(dot + 1)};
+  if (!collations_.contains(name)) return std::nullopt;
+  return Key{KeyKind::Collation, std::move(name), ""};
 }
 const model::Enum* CatalogIndex::FindEnum(const QualifiedName& name) const {
   return Lookup(enums_, name);
@@ -194,6 +206,9 @@ void CatalogIndex::AddDeps(const std::vector<model::ObjectId>& deps, std::vector
       case ObjectKind::Index:
         if (indexes_.contains(dep.name)) out.push_back({KeyKind::Index, dep.name, ""});
         break;
+      case ObjectKind::Collation:
+        if (collations_.contains(dep.name)) out.push_back({KeyKind::Collation, dep.name, ""});
+        break;
       case ObjectKind::Schema:
       case ObjectKind::Trigger:
       case ObjectKind::Policy:
@@ -278,6 +293,9 @@ std::vector<Key> CatalogIndex::Uses(const Key& key) const {
   auto add_type = [&](const model::TypeName& type) {
     if (std::optional<Key> k = TypeKey(type)) out.push_back(*k);
   };
+  auto add_collation = [&](const std::optional<std::string>& collation) {
+    if (std::optional<Key> k = CollationKey(collation)) out.push_back(*k);
+  };
   auto add_columns = [&](const QualifiedName& table, const std::vector<std::string>& columns) {
     for (const std::string& c : columns) out.push_back({KeyKind::Column, table, c});
   };
@@ -286,9 +304,13 @@ std::vector<Key> CatalogIndex::Uses(const Key& key) const {
     case KeyKind::Type:
       if (const model::Domain* d = FindDomain(key.name)) {
         add_type(d->base_type);
+        add_collation(d->collation);
         AddDeps(d->deps, out);
       } else if (const model::CompositeType* c = FindComposite(key.name)) {
-        for (const model::CompositeField& field : c->fields) add_type(field.type);
+        for (const model::CompositeField& field : c->fields) {
+          add_type(field.type);
+          add_collation(field.collation);
+        }
         AddDeps(c->deps, out);
       }
       break;
@@ -301,12 +323,16 @@ std::vector<Key> CatalogIndex::Uses(const Key& key) const {
       }
       break;
     case KeyKind::Table:
-      if (const model::Table* t = FindTable(key.name); t != nullptr && t->partition_of) {
-        out.push_back({KeyKind::Table, *t->partition_of, ""});
+      if (const model::Table* t = FindTable(key.name); t != nullptr) {
+        if (t->partition_of) out.push_back({KeyKind::Table, *t->partition_of, ""});
+        for (const QualifiedName& parent : t->inherits) out.push_back({KeyKind::Table, parent, ""});
       }
       break;
     case KeyKind::Column:
-      if (const model::Column* c = FindColumn(key.name, key.sub)) add_type(c->type);
+      if (const model::Column* c = FindColumn(key.name, key.sub)) {
+        add_type(c->type);
+        add_collation(c->collation);
+      }
       out.push_back({KeyKind::Table, key.name, ""});
       break;
     case KeyKind::Constraint: {
@@ -316,6 +342,7 @@ std::vector<Key> CatalogIndex::Uses(const Key& key) const {
       add_columns(key.name, c->columns);
       for (const model::IndexElement& e : c->elements) {
         if (e.is_column) add_columns(key.name, {e.expression});
+        add_collation(e.collation);
       }
       if (c->kind != model::ConstraintKind::ForeignKey) break;
       out.push_back({KeyKind::Table, c->ref_table, ""});
@@ -347,6 +374,7 @@ std::vector<Key> CatalogIndex::Uses(const Key& key) const {
         if (views_.contains(i->table)) out.back().kind = KeyKind::View;
         for (const model::IndexElement& e : i->elements) {
           if (e.is_column) add_columns(i->table, {e.expression});
+          add_collation(e.collation);
         }
         add_columns(i->table, i->include);
         AddDeps(i->deps, out);
@@ -388,6 +416,7 @@ std::vector<Key> CatalogIndex::Keys() const {
   std::vector<Key> keys;
   for (const auto& [name, e] : extensions_) keys.push_back({KeyKind::Extension, {"", name}, ""});
   for (const auto& [name, s] : schemas_) keys.push_back({KeyKind::Schema, {"", name}, ""});
+  for (const auto& [name, c] : collations_) keys.push_back({KeyKind::Collation, name, ""});
   for (const auto& [name, t] : enums_) keys.push_back({KeyKind::Type, name, ""});
   for (const auto& [name, t] : domains_) keys.push_back({KeyKind::Type, name, ""});
   for (const auto& [name, t] : composites_) keys.push_back({KeyKind::Type, name, ""});

@@ -45,6 +45,10 @@ class CatalogIndex {
 
   const model::Schema* FindSchema(const std::string& name) const;
   const model::Extension* FindExtension(const std::string& name) const;
+  const model::Collation* FindCollation(const QualifiedName& name) const;
+  // The key of a collation name as a column or index element holds it ("public.numeric"), when it
+  // is a collation of this catalog.
+  std::optional<Key> CollationKey(const std::optional<std::string>& collation) const;
   const model::Enum* FindEnum(const QualifiedName& name) const;
   const model::Domain* FindDomain(const QualifiedName& name) const;
   const model::CompositeType* FindComposite(const QualifiedName& name) const;
@@ -99,6 +103,7 @@ class CatalogIndex {
   const model::Catalog& catalog_;
   std::map<std::string, const model::Schema*> schemas_;
   std::map<std::string, const model::Extension*> extensions_;
+  ByName<model::Collation> collations_;
   ByName<model::Enum> enums_;
   ByName<model::Domain> domains_;
   ByName<model::CompositeType> composites_;

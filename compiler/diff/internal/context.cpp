@@ -82,6 +82,7 @@ model::ObjectId ObjectOf(const Key& key) {
       return {ObjectKind::Trigger, {key.name.schema, key.name.name + "." + key.sub}};
     case KeyKind::Policy:
       return {ObjectKind::Policy, {key.name.schema, key.name.name + "." + key.sub}};
+    case KeyKind::Collation: return {ObjectKind::Collation, key.name};
   }
   return {};
 }

@@ -114,6 +114,8 @@ void Decide(Context& ctx);
 // schema_diff.cpp
 void DiffSchemas(Context& ctx);
 void DiffExtensions(Context& ctx);
+// collation_diff.cpp
+void DiffCollations(Context& ctx);
 // type_diff.cpp
 void DiffEnums(Context& ctx);
 void DiffDomains(Context& ctx);
@@ -129,6 +131,19 @@ void DiffConstraints(Context& ctx, const model::Table& live, const model::Table&
 // an existing table (`existing`) or a new one. Returns the step.
 size_t AddConstraintStep(Context& ctx, const model::Table& table,
                          const model::Constraint& constraint, bool existing, std::string reason);
+// inherit_diff.cpp: INHERIT / NO INHERIT of an existing table.
+void DiffInheritance(Context& ctx, const model::Table& live, const model::Table& target);
+// inherit_diff.cpp: the columns `table` inherits (its ancestors' local columns), each with the
+// ancestors that declare it.
+std::map<std::string, std::vector<QualifiedName>> InheritedColumns(const CatalogIndex& index,
+                                                                   const model::Table& table);
+// inherit_diff.cpp: the tables of `catalog` that inherit from `table`, directly or not.
+std::vector<QualifiedName> Descendants(const model::Catalog& catalog, const QualifiedName& table);
+// inherit_diff.cpp: the key of a table's INHERIT / NO INHERIT steps: a key of its own, so that
+// they can wait for the table's new columns (whose steps wait for the table's own).
+Key InheritanceKey(const QualifiedName& table);
+// inherit_diff.cpp: whether any table of `catalog` inherits.
+bool AnyInheritance(const model::Catalog& catalog);
 // index_diff.cpp
 void DiffIndexes(Context& ctx);
 // view_diff.cpp

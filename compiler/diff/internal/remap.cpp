@@ -68,6 +68,7 @@ void VisitNames(model::Catalog& c, const NameFn& fn) {
   for (auto& t : c.tables) {
     fn(t.name, Use::Relation);
     if (t.partition_of) fn(*t.partition_of, Use::Relation);
+    for (auto& parent : t.inherits) fn(parent, Use::Relation);
     for (auto& col : t.columns) VisitType(col.type, fn);
     for (auto& k : t.constraints) {
       if (k.kind == model::ConstraintKind::ForeignKey) fn(k.ref_table, Use::Relation);

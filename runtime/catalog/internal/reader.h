@@ -116,6 +116,7 @@ struct Reader {
   std::map<std::string, size_t> function_by_oid;
 
   void ReadSchemas(const Rows& rows);      // schemas.sql: schemas and extensions
+  void ReadCollations(const Rows& rows);   // collations.sql
   void ReadTypes(const Rows& rows);        // types.sql: enums, domains, composite types
   void ReadSequences(const Rows& rows);    // sequences.sql
   void ReadTables(const Rows& rows);       // tables.sql

@@ -1,5 +1,7 @@
 -- Columns of the tables of tables.sql, with their attnum (the reader orders by it), except those
--- of partitions: a partition's columns are its parent's.
+-- of partitions (a partition's columns are its parent's) and the inherited columns of an
+-- inheriting table (attislocal = false: they are its parents'; unsupported.sql reports those that
+-- differ from the parent's).
 --
 -- Type keys as in types.sql, computed once per distinct (type, typmod). identity: the parameters
 -- of the identity sequence (pg_depend deptype 'i'). collation: only when it is not the type's
@@ -13,6 +15,7 @@ WITH att AS (
   JOIN scope n ON n.oid = c.relnamespace
   WHERE c.relkind IN ('r', 'p')
     AND NOT c.relispartition
+    AND a.attislocal
     AND a.attnum > 0
     AND NOT a.attisdropped
     AND NOT EXISTS (SELECT FROM ext_member x

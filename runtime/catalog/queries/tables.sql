@@ -1,5 +1,6 @@
--- Tables and partitioned tables: persistence, storage parameters (reloptions), row level security, partitioning (the key of a
--- partitioned table; the parent and bound of a partition) and the comment. Columns, constraints
+-- Tables and partitioned tables: persistence, storage parameters (reloptions), row level security,
+-- partitioning (the key of a partitioned table; the parent and bound of a partition), inheritance
+-- parents and the comment. Columns, constraints
 -- and indexes have queries of their own.
 --
 -- partition_keys: one object per key element; `column` is set for a plain column, otherwise the
@@ -35,6 +36,15 @@ SELECT n.nspname AS schema,
        pn.nspname AS parent_schema,
        pc.relname AS parent_name,
        CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
+       -- Inheritance parents of a table that is not a partition, in inhseqno order.
+       CASE WHEN NOT c.relispartition THEN
+         (SELECT json_agg(json_build_object('schema', hn.nspname, 'name', hc.relname)
+                          ORDER BY h.inhseqno)
+          FROM pg_inherits h
+          JOIN pg_class hc ON hc.oid = h.inhparent
+          JOIN pg_namespace hn ON hn.oid = hc.relnamespace
+          WHERE h.inhrelid = c.oid)
+       END AS inherits,
        ds.description AS comment,
        -- Estimates kept by VACUUM and ANALYZE (free to read; -1 rows: never analyzed), for the
        -- hazards of a plan.

@@ -46,8 +46,10 @@ WHERE t.typtype IN ('r', 'b', 'p')
   AND t.typsubscript <> 'array_subscript_handler'::regproc
   AND NOT EXISTS (SELECT FROM ext_member x WHERE x.classid = 'pg_type'::regclass AND x.objid = t.oid)
 UNION ALL
-SELECT 'collation', quote_ident(n.nspname) || '.' || quote_ident(c.collname)
+-- Collations are managed (collations.sql), their comments are not.
+SELECT 'comment on collation', quote_ident(n.nspname) || '.' || quote_ident(c.collname)
 FROM pg_collation c JOIN scope n ON n.oid = c.collnamespace
+JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_collation'::regclass
 WHERE NOT EXISTS (SELECT FROM ext_member x WHERE x.classid = 'pg_collation'::regclass AND x.objid = c.oid)
 UNION ALL
 SELECT 'conversion', quote_ident(n.nspname) || '.' || quote_ident(c.conname)
@@ -81,12 +83,36 @@ FROM pg_class c JOIN scope n ON n.oid = c.relnamespace
 WHERE (c.relkind = 'f' OR (c.relkind IN ('r', 'p') AND c.reloftype <> 0))
   AND NOT EXISTS (SELECT FROM ext_member x WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid)
 UNION ALL
+-- Inheritance is managed between tables in scope; a parent outside the schemas read is not.
 SELECT 'table inheritance', i.inhrelid::regclass::text || ' inherits ' || i.inhparent::regclass::text
+       || ' (a parent outside the schemas read)'
 FROM pg_inherits i
 JOIN pg_class c ON c.oid = i.inhrelid
 JOIN scope n ON n.oid = c.relnamespace
-WHERE NOT c.relispartition AND c.relkind IN ('r', 'p', 'f')
+JOIN pg_class pc ON pc.oid = i.inhparent
+WHERE NOT c.relispartition AND c.relkind IN ('r', 'p')
+  AND pc.relnamespace NOT IN (SELECT s.oid FROM scope s)
   AND NOT EXISTS (SELECT FROM ext_member x WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid)
+UNION ALL
+-- An inherited column (attislocal = false) is the parent's column in the model: one whose NOT NULL
+-- or default the child changed cannot be represented.
+SELECT 'inherited column',
+       c.oid::regclass::text || '.' || quote_ident(a.attname) || ' (differs from its parent''s)'
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN scope n ON n.oid = c.relnamespace
+LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+  AND a.attnum > 0 AND NOT a.attisdropped AND NOT a.attislocal
+  AND NOT EXISTS (SELECT FROM ext_member x WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid)
+  AND NOT EXISTS (
+    SELECT FROM pg_inherits i
+    JOIN pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname
+    LEFT JOIN pg_attrdef pd ON pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum
+    WHERE i.inhrelid = c.oid
+      AND pa.attnotnull = a.attnotnull
+      AND pa.attcollation = a.attcollation
+      AND pg_get_expr(pd.adbin, 0) IS NOT DISTINCT FROM pg_get_expr(ad.adbin, 0))
 UNION ALL
 SELECT 'rule', quote_ident(r.rulename) || ' on ' || r.ev_class::regclass::text
 FROM pg_rewrite r
