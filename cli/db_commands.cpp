@@ -172,8 +172,15 @@ void PrintText(const PlanView& v, bool allow_drop, const char* no_changes, std::
     else ++alters;
     if (s.requires_allow_drop) ++withheld;
   }
+  auto unmanaged = [&] {
+    for (const catalog::Unsupported& u : v.unmanaged) {
+      out << fmt::format("  ! unmanaged {} {}: left as it is\n", u.kind, u.name);
+    }
+  };
   if (p.Empty()) {
+    // Nothing to do, but what schemac does not manage is still said.
     out << no_changes << "\n";
+    unmanaged();
     return;
   }
   out << fmt::format("Plan: {} to create, {} to change, {} to drop", creates, alters, drops);
@@ -192,9 +199,7 @@ void PrintText(const PlanView& v, bool allow_drop, const char* no_changes, std::
     out << line << "\n";
   }
   for (const diff::Unsupported& u : p.unsupported) out << "  ! unsupported: " << u.message << "\n";
-  for (const catalog::Unsupported& u : v.unmanaged) {
-    out << fmt::format("  ! unmanaged {} {}: left as it is\n", u.kind, u.name);
-  }
+  unmanaged();
   out << "\n";
   for (const diff::Step& s : p.steps) {
     if (s.requires_allow_drop && !allow_drop) out << "-- withheld (needs --allow-drop): ";

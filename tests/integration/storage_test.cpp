@@ -27,8 +27,8 @@ const char* kV2 =
     "  kind text\n  index events_kind (kind) with (deduplicate_items = off)\n}\n";
 
 std::string RelOptions(schemac::pg::Connection& c, const std::string& rel) {
-  return One(c, "SELECT coalesce(array_to_string(reloptions, ',' ORDER BY 1), '') FROM pg_class WHERE relname = '" +
-                    rel + "'");
+  return One(c, "SELECT coalesce((SELECT string_agg(o, ',' ORDER BY o) FROM unnest(reloptions) o), '') "
+                "FROM pg_class WHERE relname = '" + rel + "'");
 }
 
 }  // namespace
