@@ -3,7 +3,7 @@
 //
 // A fixed, small set of set-based catalog queries (runtime/catalog/queries/*.sql, embedded at build
 // time) reads every schema in scope at once; their number does not depend on how many objects
-// there are (13 queries, 15 statements with the transaction's). They run in one read-only
+// there are (14 queries, 16 statements with the transaction's). They run in one read-only
 // REPEATABLE READ transaction (one consistent snapshot) with search_path = pg_catalog, so the
 // canonical texts PostgreSQL prints (pg_get_expr, pg_get_viewdef, format_type, regclass) qualify
 // every name outside pg_catalog the same way on every database.
