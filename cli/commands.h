@@ -10,6 +10,10 @@
 namespace schemac::apply {
 struct Options;
 }
+namespace schemac::base {
+class SourceManager;
+struct Loc;
+}
 
 namespace schemac::cli {
 
@@ -86,6 +90,9 @@ int RunApply(const ApplyArgs& args, std::istream& in, std::ostream& out, std::os
 // Inside a catch block: reports the exception being handled (a database error with its SQLSTATE,
 // detail and hint; a dev server error; anything else) and returns kExitError.
 int ReportFailure(std::ostream& err);
+
+// "file:line:col" of `loc` in `sources`; "" when it has none.
+std::string Where(const base::SourceManager& sources, const base::Loc& loc);
 
 // The apply options apply and migrate take from their lock flags (--lock-wait, --lock-timeout,
 // --lock-retries), with the applying user recorded from $USER.

@@ -56,12 +56,6 @@ plan::Options ToOptions(const DbArgs& a) {
 }
 
 // "shop.schema:12:3" for a step's object, or "" when it has no source (a drop).
-std::string Where(const base::SourceManager& sources, const base::Loc& loc) {
-  if (!loc.IsValid() || loc.file >= sources.size()) return "";
-  const base::SourceFile& f = sources.file(loc.file);
-  const base::LineCol p = f.Position(loc.begin);
-  return fmt::format("{}:{}:{}", f.path(), p.line, p.column);
-}
 
 // What the output formats print of a plan: the steps, where the target objects are written (null
 // when the target is a database, or a saved plan's recorded sources), the unmanaged objects of the
@@ -479,6 +473,13 @@ apply::Options LockOptions(int lock_wait_seconds, double lock_timeout_seconds, i
   ao.lock_retries = lock_retries;
   ao.applied_by = getenv("USER") != nullptr ? getenv("USER") : "unknown";
   return ao;
+}
+
+std::string Where(const base::SourceManager& sources, const base::Loc& loc) {
+  if (!loc.IsValid() || loc.file >= sources.size()) return "";
+  const base::SourceFile& f = sources.file(loc.file);
+  const base::LineCol p = f.Position(loc.begin);
+  return fmt::format("{}:{}:{}", f.path(), p.line, p.column);
 }
 
 int ReportFailure(std::ostream& err) {

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "cli/commands.h"
 #include "compiler/model/dump.h"
 #include "compiler/model/serialize.h"
 
@@ -42,12 +43,7 @@ void WriteSavedPlan(const plan::Result& r, const plan::Options& options, const s
   for (const diff::Step& s : r.plan.steps) {
     nlohmann::ordered_json hz = nlohmann::ordered_json::array();
     for (diff::Hazard h : s.hazards) hz.push_back(std::string(diff::HazardId(h)));
-    std::string source;
-    if (s.loc.IsValid() && s.loc.file < r.compilation->sources.size()) {
-      const base::SourceFile& f = r.compilation->sources.file(s.loc.file);
-      const base::LineCol p = f.Position(s.loc.begin);
-      source = fmt::format("{}:{}:{}", f.path(), p.line, p.column);
-    }
+    const std::string source = Where(r.compilation->sources, s.loc);
     steps.push_back({{"action", std::string(1, s.action)},
                      {"summary", s.summary},
                      {"sql", s.sql},
